@@ -1,0 +1,45 @@
+# One entry point for readers and maintainers. `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+JB_STRICT := -W -n --keep-going
+
+.PHONY: help venv book book-strict test serve clean bench
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make book    set up .venv if needed, then build the book into _build/html"
+	@echo "make test    set up .venv if needed, then run every test (strict clean build included)"
+	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
+	@echo "make bench   run the benchmark suite and print one table"
+	@echo "make clean   remove _build and the execution cache"
+
+# The virtual environment is (re)installed whenever requirements or the package metadata change.
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+# The execution cache is keyed on cell sources only. Clear it when the package
+# changes, so a page never shows outputs computed by older code.
+book: venv
+	@$(BIN)/python scripts/cache_guard.py _build
+	$(BIN)/jupyter-book build . $(JB_STRICT)
+	@echo "Built: _build/html/index.html"
+
+test: venv
+	$(BIN)/python -m pytest
+
+serve:
+	@test -f _build/html/index.html || { echo "Nothing to serve: run 'make book' first."; exit 1; }
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+bench: venv
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,12 @@
+"""rnnbook: the companion package of the executable book on recurrent neural networks.
+
+Each public name is documented on the page that explains it; the pages call the
+package, and the tests check it.
+"""
+
+from .data import CorpusError, load_time_machine
+from .diagrams import unfolded_rnn
+
+__version__ = "0.1.0"
+
+__all__ = ["CorpusError", "load_time_machine", "unfolded_rnn"]
