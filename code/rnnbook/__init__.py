@@ -6,7 +6,8 @@ package, and the tests check it.
 
 from .data import CorpusError, load_time_machine
 from .diagrams import unfolded_rnn
+from .plotting import use_book_style
 
 __version__ = "0.1.0"
 
-__all__ = ["CorpusError", "load_time_machine", "unfolded_rnn"]
+__all__ = ["CorpusError", "load_time_machine", "unfolded_rnn", "use_book_style"]
