@@ -15,6 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Tests of the loader clear RNNBOOK_DATA_DIR; remember where the real novel is first.
+if os.environ.get("RNNBOOK_DATA_DIR"):
+    os.environ.setdefault("RNNBOOK_REAL_DATA_DIR", os.environ["RNNBOOK_DATA_DIR"])
+
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
