@@ -24,10 +24,9 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 
 venv: $(BIN)/.installed
 
-# The execution cache is keyed on cell sources only. Clear it when the package
-# changes, so a page never shows outputs computed by older code.
+# The execution cache is keyed on cell sources only; _ext/cache_guard.py (a Sphinx
+# extension) clears it when the package changes, so no page shows stale outputs.
 book: venv
-	@$(BIN)/python scripts/cache_guard.py _build
 	$(BIN)/jupyter-book build . $(JB_STRICT)
 	@echo "Built: _build/html/index.html"
 

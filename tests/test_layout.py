@@ -26,7 +26,7 @@ def test_rnnbook_imports_from_code_folder():
 
 
 def test_cache_guard_clears_cache_when_package_changes(tmp_path):
-    sys.path.insert(0, str(ROOT / "scripts"))
+    sys.path.insert(0, str(ROOT / "_ext"))
     try:
         from cache_guard import guard
     finally:
@@ -35,13 +35,15 @@ def test_cache_guard_clears_cache_when_package_changes(tmp_path):
     pkg.mkdir()
     (pkg / "a.py").write_text("x = 1\n")
     build = tmp_path / "_build"
-    cache = build / ".jupyter_cache"
+    cache, doctrees = build / ".jupyter_cache", build / ".doctrees"
     cache.mkdir(parents=True)
+    doctrees.mkdir()
     assert guard(build, pkg) is True           # first build: no stamp yet, cache cleared
-    assert not cache.exists()
+    assert not cache.exists() and not doctrees.exists()
     cache.mkdir()
+    doctrees.mkdir()
     assert guard(build, pkg) is False          # unchanged package: cache kept
-    assert cache.exists()
+    assert cache.exists() and doctrees.exists()
     (pkg / "a.py").write_text("x = 2\n")
-    assert guard(build, pkg) is True           # changed package: cache cleared
-    assert not cache.exists()
+    assert guard(build, pkg) is True           # changed package: cache and environment cleared
+    assert not cache.exists() and not doctrees.exists()
