@@ -82,10 +82,14 @@ class Trainer:
     def after_backward(self) -> None:
         """Called between ``backward()`` and ``optimizer.step()``: the place to clip gradients."""
 
+    def to_device(self, batch: Batch) -> Batch:
+        """Move every tensor of a batch to ``self.device`` (override for other batch types)."""
+        return tuple(t.to(self.device) for t in batch)
+
     # ---- the loop -----------------------------------------------------------------------
     def _batches(self, batches: Batches) -> Iterable[Batch]:
         for batch in (batches() if callable(batches) else batches):
-            yield tuple(t.to(self.device) for t in batch)
+            yield self.to_device(batch)
 
     def train_epoch(self, batches: Batches) -> float:
         """One pass of gradient steps over ``batches``; returns the mean training loss."""
