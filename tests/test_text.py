@@ -146,3 +146,10 @@ def test_table_renders_text_and_escaped_html():
     assert 'style="text-align: right">2,261' in html
     with pytest.raises(ValueError, match="row 0 has 1 cells but there are 2 headers"):
         table([("x",)], headers=["a", "b"])
+
+
+def test_table_right_aligns_numeric_text():
+    from rnnbook import table
+
+    t = table([("a", "7.3%", "1.2e-05"), ("bb", "12.0%", "3")], headers=["x", "share", "p"])
+    assert t.numeric == [False, True, True]

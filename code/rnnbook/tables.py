@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import html
 import numbers
+import re
 from collections.abc import Sequence
+
+
+# Strings that read as numbers ("7.3%", "1.2e-05", "2,261") are right-aligned like numbers.
+_NUMERIC_TEXT = re.compile(r"^[-+]?[\d,]*\.?\d+(e[-+]?\d+)?%?$")
+
+
+def _is_numeric(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, numbers.Number) or isinstance(value, str) and bool(_NUMERIC_TEXT.match(value))
 
 
 def _fmt(value: object, floatfmt: str) -> str:
@@ -30,9 +41,8 @@ class Table:
                 raise ValueError(f"row {i} has {len(r)} cells but there are {len(headers)} headers")
         self.headers = [str(h) for h in headers]
         self.cells = [[_fmt(v, floatfmt) for v in r] for r in rows]
-        # A column is numeric (right-aligned) when every cell in it is a number.
-        self.numeric = [bool(rows) and all(isinstance(r[j], numbers.Number) and not isinstance(r[j], bool)
-                                           for r in rows) for j in range(len(headers))]
+        # A column is numeric (right-aligned) when every cell in it is a number or reads as one.
+        self.numeric = [bool(rows) and all(_is_numeric(r[j]) for r in rows) for j in range(len(headers))]
 
     def __str__(self) -> str:
         widths = [max([len(h)] + [len(r[j]) for r in self.cells]) for j, h in enumerate(self.headers)]
