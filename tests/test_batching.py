@@ -259,3 +259,15 @@ def test_partition_diagrams():
         partition_offsets("abcdef", num_steps=3, offsets=(3,))
     with pytest.raises(ValueError, match="offset must be an int in"):
         sequential_streams(offset=5, num_steps=5)
+
+
+def test_positions_read(data):
+    overlap = data.positions_read("train", "overlapping", batch_size=1024, num_steps=32)
+    assert overlap.tolist() == list(range(10_032))  # 10,000 windows of 33 tokens from position 0
+    val = data.positions_read("val", "overlapping", batch_size=1024, num_steps=32)
+    assert val.tolist() == list(range(10_000, 15_032))
+    one = data.positions_read("train", "random", batch_size=1024, num_steps=32, epochs=1)
+    many = data.positions_read("train", "random", batch_size=1024, num_steps=32, epochs=5)
+    assert 4 * 1024 * 32 <= one.numel() <= 4 * 1024 * 33  # 4 minibatches, inputs plus their targets
+    assert one.numel() < many.numel() <= data.num_train
+    assert bool((many[1:] > many[:-1]).all())           # sorted and distinct

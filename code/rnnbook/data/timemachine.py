@@ -90,8 +90,8 @@ class TimeMachineData:
         self.num_val_windows = check_positive_int("num_val_windows", num_val_windows)
 
     def __repr__(self) -> str:
-        return (f"TimeMachineData(level={self.level!r}, tokens={self.corpus.numel():,}, vocab={len(self.vocab)}, "
-                f"train={self.train_corpus.numel():,}, val={self.val_corpus.numel():,})")
+        return (f"TimeMachineData({self.level}: {self.corpus.numel():,} tokens, vocab {len(self.vocab)}, "
+                f"train {self.train_corpus.numel():,}, val {self.val_corpus.numel():,})")
 
     def overlapping_split(self, num_steps: int, positions: bool = False) -> dict[str, Batch]:
         """The source chapter's split: ``{"train": (X, Y), "val": (X, Y)}``, unshuffled.
@@ -172,3 +172,21 @@ class TimeMachineData:
                              "must continue each other, so they must all have the same length; "
                              "leave drop_last=None")
         return sequential_partition_batches(corpus, batch_size, num_steps, seed=gen_seed)
+
+    def positions_read(self, split: str = "train", strategy: str = "random", batch_size: int = 1024,
+                       num_steps: int = 32, epochs: int = 1, seed: int = 0,
+                       drop_last: bool | None = None) -> torch.Tensor:
+        """Sorted corpus positions that ``epochs`` epochs of :meth:`batches` read, as inputs or targets.
+
+        Takes the same arguments as :meth:`batches` (epochs ``0 .. epochs-1``);
+        returns a 1-D LongTensor of distinct positions. Used on the page to
+        compare how much of the novel each split and strategy covers.
+        """
+        epochs = check_positive_int("epochs", epochs)
+        seen = torch.zeros(self.corpus.numel(), dtype=torch.bool)
+        for epoch in range(epochs):
+            for X, Y in self.batches(split, strategy, batch_size, num_steps, seed=seed, epoch=epoch,
+                                     drop_last=drop_last, positions=True):
+                seen[X.reshape(-1)] = True
+                seen[Y.reshape(-1)] = True
+        return seen.nonzero().squeeze(1)
