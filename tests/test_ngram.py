@@ -121,6 +121,21 @@ def test_baselines_on_the_novel(data):
     assert train[0] > train[1] > train[2]
 
 
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_agrees_with_plain_python_counting_on_the_novel(data, n):
+    import collections
+
+    V, k = len(data.vocab), 0.1
+    train, val = data.train_corpus.tolist(), data.val_corpus.tolist()
+    grams = collections.Counter(tuple(train[i:i + n]) for i in range(len(train) - n + 1))
+    ctx = collections.Counter(tuple(train[i:i + n - 1]) for i in range(len(train) - n + 1))
+    nll = [-math.log((grams[tuple(val[i:i + n])] + k) / (ctx[tuple(val[i:i + n - 1])] + k * V))
+           for i in range(len(val) - n + 1)]
+    model = NGramLM(n, V, k=k).fit(data.train_corpus)
+    assert model.mean_nll(data.val_corpus) == pytest.approx(sum(nll) / len(nll), rel=1e-12)
+    assert model.num_distinct_ngrams == len(grams)
+
+
 def test_unseen_fraction_grows_with_n(data):
     fractions = [NGramLM(n, len(data.vocab)).fit(data.train_corpus).unseen_fraction(data.val_corpus)[0]
                  for n in range(1, 8)]
