@@ -4,17 +4,33 @@ Each public name is documented on the page that explains it; the pages call the
 package, and the tests check it.
 """
 
-from .data import CorpusError, load_time_machine
-from .diagrams import unfolded_rnn
+# Data: the corpus, sequences, text, vocabulary, minibatches.
+from .data import (CorpusError, TensorBatches, TimeMachineData, Vocab, iterate_minibatches,
+                   lagged_features, load_time_machine, ngram_counts, overlapping_windows,
+                   preprocess, random_partition_batches, sequential_partition_batches,
+                   synthetic_series, tokenize, zipf_exponent)
+# Diagrams drawn by code, and the book's plotting style and tables.
+from .diagrams import partition_offsets, sequential_streams, unfolded_rnn
 from .plotting import use_book_style
-from .data import TensorBatches, iterate_minibatches, lagged_features, synthetic_series
+from .tables import table
+# Models, metrics, training, forecasting.
 from .forecasting import (LinearAutoregression, companion_matrix, k_step_predictions,
                           k_step_targets, rollout)
+from .metrics import perplexity
+from .models import NGramLM
 from .training import History, Trainer, default_device, fit
 
 __version__ = "0.1.0"
 
-__all__ = ["CorpusError", "load_time_machine", "unfolded_rnn", "use_book_style"]
-__all__ += ["TensorBatches", "iterate_minibatches", "lagged_features", "synthetic_series",
-            "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
-            "rollout", "History", "Trainer", "default_device", "fit"]
+__all__ = [
+    # data
+    "CorpusError", "load_time_machine", "lagged_features", "synthetic_series",
+    "TensorBatches", "iterate_minibatches", "preprocess", "tokenize", "Vocab",
+    "ngram_counts", "zipf_exponent", "TimeMachineData", "random_partition_batches",
+    "sequential_partition_batches", "overlapping_windows",
+    # diagrams, plotting, tables
+    "unfolded_rnn", "partition_offsets", "sequential_streams", "use_book_style", "table",
+    # models, metrics, training, forecasting
+    "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
+    "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit",
+]

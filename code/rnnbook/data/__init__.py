@@ -1,8 +1,18 @@
 """Data: the corpus, sequences, text, vocabulary and minibatches."""
 
+from .batching import overlapping_windows, random_partition_batches, sequential_partition_batches
 from .corpus import CorpusError, load_time_machine
 from .sequences import lagged_features, synthetic_series
+from .stats import ngram_counts, zipf_exponent
 from .tensor_batches import TensorBatches, iterate_minibatches
+from .text import preprocess, tokenize
+from .timemachine import TimeMachineData
+from .vocab import Vocab
 
-__all__ = ["CorpusError", "load_time_machine"]
-__all__ += ["TensorBatches", "iterate_minibatches", "lagged_features", "synthetic_series"]
+__all__ = [
+    "CorpusError", "load_time_machine",
+    "lagged_features", "synthetic_series", "TensorBatches", "iterate_minibatches",
+    "preprocess", "tokenize", "Vocab", "ngram_counts", "zipf_exponent",
+    "random_partition_batches", "sequential_partition_batches", "overlapping_windows",
+    "TimeMachineData",
+]

@@ -1,0 +1,5 @@
+"""Models: counting baselines and recurrent networks."""
+
+from .ngram import NGramLM, tune_k
+
+__all__ = ["NGramLM", "tune_k"]
