@@ -311,17 +311,23 @@ def bptt(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | N
         raise ValueError("seed and keep_prob only apply to truncation='randomized'; "
                          f"drop them for truncation={truncation!r}")
 
+    return _bptt_core(params, X, Y, state, truncation if isinstance(truncation, int) else None, xi)
+
+
+def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None,
+               k: int | None, xi: torch.Tensor | None) -> tuple[torch.Tensor, dict]:
+    """The computation behind :func:`bptt`, on checked inputs: truncate at k, or weight by xi."""
     with torch.no_grad():
         H = _forward(params, X, state)                       # (steps+1, batch, hidden)
         loss, dW_hq, db_q, dH_direct = _output_layer(params, H, Y)
         D = 1.0 - H[1:] * H[1:]                              # tanh'(A_t) = 1 - H_t^2, all steps at once
-        if isinstance(truncation, int):
-            dA, dH0 = _backward_truncated(params["W_hh"], D, dH_direct, truncation)
+        if k is not None:
+            dA, dH0 = _backward_truncated(params["W_hh"], D, dH_direct, k)
         else:
             dA, dH0 = _backward_full(params["W_hh"], D, dH_direct, xi)
         grads = _recurrent_grads(params, X, H, dA, dH0)
         grads.update(W_hq=dW_hq, b_q=db_q)
-    return loss, {k: grads[k] for k in (*PARAM_NAMES, "state")}
+    return loss, {name: grads[name] for name in (*PARAM_NAMES, "state")}
 
 
 def rnn_lm_loss(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None = None,
