@@ -73,8 +73,8 @@ def computational_graph(num_steps: int = 3) -> Figure:
     return fig
 
 
-def truncation_strategies(num_steps: int = 10, k: int = 3, keep_prob: float = 0.7,
-                          seed: int = 0) -> Figure:
+def truncation_strategies(num_steps: int = 8, k: int = 3, keep_prob: float = 0.7,
+                          seed: int = 2) -> Figure:
     """How far back the gradient of the last step's loss travels, three ways.
 
     One row per strategy, time running left to right. Arrows point backwards in
@@ -104,32 +104,32 @@ def truncation_strategies(num_steps: int = 10, k: int = 3, keep_prob: float = 0.
         (f"regular, $k = {k}$", k, None),
         (f"randomized, $\\pi = {keep_prob:g}$", reach_random, rf"$\times 1/\pi$"),
     ]
-    dx, dy = 1.25, 1.35
-    x_first = 3.0
-    right = x_first + dx * (num_steps - 1) + 0.8
-    fig, ax = new_canvas(width=1.0 + 0.78 * (num_steps + 2.4), height=3.3,
-                         xlim=(-0.1, right), ylim=(-0.75, 2 * dy + 0.75))
+    dx, dy = 1.2, 1.55
+    x_first = 0.45
+    right = x_first + dx * (num_steps - 1) + 0.5
+    fig, ax = new_canvas(width=0.95 * (right + 0.1), height=4.4,
+                         xlim=(-0.1, right), ylim=(-0.75, 2 * dy + 0.95))
     for r, (title, reach, weight_label) in enumerate(rows):
         y = (2 - r) * dy
-        ax.text(0.0, y, title, ha="left", va="center", fontsize=12, color=INK)
+        ax.text(-0.05, y + 0.62, title, ha="left", va="center", fontsize=13, color=INK)
         for i in range(num_steps):
             t = i + 1
             reached = t > num_steps - reach
             node(ax, x_first + dx * i, y, rf"$h_{{{t}}}$", "hidden" if reached else "muted",
-                 w=0.8, h=0.5, fontsize=12)
+                 w=0.8, h=0.5, fontsize=14)
             if i > 0:
                 # The backward edge from h_t to h_{t-1}.
                 crossed = reached and t - 1 > num_steps - reach
                 start, end = (x_first + dx * i - 0.42, y), (x_first + dx * (i - 1) + 0.42, y)
                 if crossed:
-                    arrow(ax, start, end, label=weight_label, label_offset=(0, 0.38),
-                          color=COLORS["loss"], fontsize=10)
+                    arrow(ax, start, end, label=weight_label, label_offset=(0, 0.42),
+                          color=COLORS["loss"], fontsize=11)
                 else:
                     arrow(ax, start, end, color=COLORS["muted"], style="-", linestyle=":")
                     if reached:
-                        ax.text((start[0] + end[0]) / 2, y + 0.38, "cut", ha="center", va="center",
-                                fontsize=10, color=INK)
-    ax.text(x_first + dx * (num_steps - 1), -0.6, r"$l_T$ starts here", ha="center", va="center",
-            fontsize=10, color="#555555")
+                        ax.text((start[0] + end[0]) / 2, y + 0.42, "cut", ha="center", va="center",
+                                fontsize=11, color=INK)
+    ax.text(x_first + dx * (num_steps - 1), -0.6, r"$l_T$ starts here", ha="right", va="center",
+            fontsize=11, color="#555555")
     fig.tight_layout(pad=0.2)
     return fig
