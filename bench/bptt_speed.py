@@ -77,6 +77,8 @@ def main() -> None:
             times[name].append(time.perf_counter() - start)
 
     print(f"CPU: {cpu_model()}; cores visible: {os.cpu_count()}; torch threads: {torch.get_num_threads()}")
+    if hasattr(os, "getloadavg"):  # other work on the machine slows both sides alike
+        print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()} {platform.machine()}")
     print(f"problem: float32, batch {BATCH}, {STEPS} steps, {HIDDEN} hidden units, vocabulary {VOCAB}; "
           f"{REPEATS} interleaved repetitions, medians")

@@ -274,6 +274,8 @@ def bad_case(name):
         params["b_h"] = [0.0] * 4
     elif name == "X float":
         X = X.double()
+    elif name == "X int32":
+        X = X.int()
     elif name == "X 1-D":
         X = X[0]
     elif name == "shape mismatch":
@@ -314,6 +316,7 @@ def bad_case(name):
     ("integer params", TypeError, "floating point"),
     ("not a tensor", TypeError, r"params\['b_h'\] must be a torch.Tensor"),
     ("X float", TypeError, "X must hold integer token indices"),
+    ("X int32", TypeError, r"torch.int64, got dtype torch.int32: pass X.long\(\)"),
     ("X 1-D", ValueError, r"X must have shape \(batch, num_steps\)"),
     ("shape mismatch", ValueError, "one target per input token"),
     ("token too large", ValueError, r"X holds token indices in \[\d+, 6\].*\[0, 5\]"),

@@ -73,8 +73,8 @@ def _check_problem(params: dict, X: torch.Tensor, Y: torch.Tensor,
     for name, T in (("X", X), ("Y", Y)):
         if not isinstance(T, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor of token indices, got {type(T).__name__}")
-        if T.dtype not in (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8):
-            raise TypeError(f"{name} must hold integer token indices, got dtype {T.dtype}: "
+        if T.dtype != torch.int64:
+            raise TypeError(f"{name} must hold integer token indices as torch.int64, got dtype {T.dtype}: "
                             f"pass {name}.long()")
         if T.dim() != 2:
             raise ValueError(f"{name} must have shape (batch, num_steps), got {tuple(T.shape)}")
@@ -227,8 +227,8 @@ def randomized_weights(num_steps: int, keep_prob: float = 0.9, seed: int | None 
     H_{t-1}: with probability ``keep_prob`` (pi) it is 1/pi, otherwise 0 (the chain
     is cut there). E[xi_t] = pi * (1/pi) = 1, and the xi_t are independent, so every
     product of them also has expectation 1: the gradient estimate is unbiased.
-    Seen from a given step, the distance back to the first cut is geometric with
-    mean 1/(1 - pi). Entry ``t - 1`` holds xi_t. The same ``seed`` gives the same
+    Seen from a given step, the number of steps crossed before the first cut is
+    geometric with mean pi/(1 - pi). Entry ``t - 1`` holds xi_t. The same ``seed`` gives the same
     weights (a local generator; the global RNG is untouched); ``seed=None`` draws
     fresh ones. Explained in ``book/bptt.md``.
     """
@@ -346,7 +346,8 @@ def rnn_lm_loss(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Ten
                                      or detach_every < 1):
         raise ValueError(f"detach_every must be None or a positive int, got {detach_every!r}")
     X_onehot = F.one_hot(X, vocab).to(params["W_xh"].dtype)   # (batch, steps, vocab)
-    h = torch.zeros(batch, hidden, dtype=params["W_hh"].dtype) if state is None else state
+    W_hh = params["W_hh"]
+    h = torch.zeros(batch, hidden, dtype=W_hh.dtype, device=W_hh.device) if state is None else state
     losses = []
     for t in range(num_steps):
         if detach_every is not None and t > 0 and t % detach_every == 0:
@@ -376,7 +377,7 @@ def hidden_gradient_norms(params: dict, X: torch.Tensor, Y: torch.Tensor,
         last = H[-1:]                                        # only l_T: the output layer at step T
         o = last[0] @ params["W_hq"] + params["b_q"]        # (batch, vocab)
         dO = torch.softmax(o, dim=1)
-        dO[torch.arange(batch), Y[:, -1]] -= 1.0
+        dO[torch.arange(batch, device=dO.device), Y[:, -1]] -= 1.0
         g = (dO / batch) @ params["W_hq"].T                  # d l_T / d H_T, (batch, hidden)
         norms = torch.empty(num_steps, dtype=g.dtype)
         for d in range(num_steps):
