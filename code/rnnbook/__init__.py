@@ -10,7 +10,8 @@ from .data import (CorpusError, TensorBatches, TimeMachineData, Vocab, iterate_m
                    preprocess, random_partition_batches, sequential_partition_batches,
                    synthetic_series, tokenize, zipf_exponent)
 # Diagrams drawn by code, and the book's plotting style and tables.
-from .diagrams import partition_offsets, sequential_streams, unfolded_rnn
+from .diagrams import (computational_graph, partition_offsets, sequential_streams,
+                       truncation_strategies, unfolded_rnn)
 from .plotting import use_book_style
 from .tables import table
 # Models, metrics, training, forecasting.
@@ -19,6 +20,9 @@ from .forecasting import (LinearAutoregression, companion_matrix, k_step_predict
 from .metrics import perplexity
 from .models import NGramLM
 from .training import History, Trainer, default_device, fit
+# Backpropagation through time, by hand.
+from .bptt import (bptt, hidden_gradient_norms, random_problem, random_recurrent_weights,
+                   randomized_weights, rnn_lm_loss)
 
 __version__ = "0.1.0"
 
@@ -29,8 +33,12 @@ __all__ = [
     "ngram_counts", "zipf_exponent", "TimeMachineData", "random_partition_batches",
     "sequential_partition_batches", "overlapping_windows",
     # diagrams, plotting, tables
-    "unfolded_rnn", "partition_offsets", "sequential_streams", "use_book_style", "table",
+    "unfolded_rnn", "partition_offsets", "sequential_streams", "computational_graph",
+    "truncation_strategies", "use_book_style", "table",
     # models, metrics, training, forecasting
     "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
     "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit",
+    # backpropagation through time
+    "bptt", "hidden_gradient_norms", "random_problem", "random_recurrent_weights",
+    "randomized_weights", "rnn_lm_loss",
 ]

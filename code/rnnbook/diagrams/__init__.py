@@ -1,6 +1,8 @@
 """Diagrams drawn by code, one module per figure family."""
 
+from .bptt import computational_graph, truncation_strategies
 from .partition import partition_offsets, sequential_streams
 from .unfolded import unfolded_rnn
 
-__all__ = ["unfolded_rnn", "partition_offsets", "sequential_streams"]
+__all__ = ["unfolded_rnn", "partition_offsets", "sequential_streams",
+           "computational_graph", "truncation_strategies"]
