@@ -9,6 +9,7 @@ import math
 import numbers
 
 import torch
+from torch.nn import functional as F
 
 
 def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
@@ -46,3 +47,24 @@ def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
         raise ValueError(f"mean_nll must be >= 0 (it is a mean of -log p), got {value:.4g}; "
                          "did you pass a log-likelihood instead of a negative log-likelihood?")
     return math.exp(value) if value < 709.0 else math.inf
+
+
+def sequence_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of ``logits`` (batch, num_steps, vocab) against ``targets`` (batch, num_steps).
+
+    The mean runs over all ``batch * num_steps`` positions, so its exponential
+    is the perplexity of the minibatch. A mean does not depend on the order of
+    its terms, so positions are flattened in the order the logits lie in memory:
+    a time-major tensor seen through a transposed view (what the book's RNN
+    language models return) is read without copying it.
+    Explained in ``book/rnn_scratch.md``.
+    """
+    if logits.ndim != 3 or targets.shape != logits.shape[:2]:
+        raise ValueError(f"logits must be (batch, num_steps, vocab) and targets (batch, num_steps); "
+                         f"got {tuple(logits.shape)} and {tuple(targets.shape)}")
+    if targets.dtype != torch.long:
+        raise TypeError(f"targets must hold int64 token indices, got dtype {targets.dtype}")
+    vocab_size = logits.shape[-1]
+    if logits.transpose(0, 1).is_contiguous():  # time-major in memory: read it step by step
+        logits, targets = logits.transpose(0, 1), targets.T
+    return F.cross_entropy(logits.reshape(-1, vocab_size), targets.reshape(-1))
