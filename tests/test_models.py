@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 from torch.nn import functional as F
@@ -184,3 +186,18 @@ def test_bad_sizes_are_refused():
     rnn = RNNScratch(V, H)
     with pytest.raises(ValueError, match="num_steps, batch, num_inputs=7"):
         rnn(torch.zeros(3, V))
+
+
+def test_stream_perplexity_is_exp_of_the_mean_nll_over_one_pass():
+    from rnnbook import stream_perplexity
+    lm = scratch_lm(sigma=0.3)
+    corpus = torch.randint(0, V, (50,), generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        logits, _ = lm(corpus[None, :-1])
+        nll = F.cross_entropy(logits[0], corpus[1:]).item()
+    for chunk in (1, 7, 49, 1000):                       # chunking bounds memory, not context
+        assert stream_perplexity(lm, corpus, chunk=chunk) == pytest.approx(math.exp(nll), rel=1e-12)
+    with pytest.raises(ValueError, match="at least 2 tokens"):
+        stream_perplexity(lm, corpus[:1])
+    with pytest.raises(ValueError, match="chunk"):
+        stream_perplexity(lm, corpus, chunk=0)

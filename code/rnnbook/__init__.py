@@ -17,7 +17,7 @@ from .tables import table
 # Models, metrics, training, forecasting.
 from .forecasting import (LinearAutoregression, companion_matrix, k_step_predictions,
                           k_step_targets, rollout)
-from .metrics import perplexity, sequence_cross_entropy
+from .metrics import perplexity, sequence_cross_entropy, stream_perplexity
 from .models import RNNLM, NGramLM, RNNLMScratch, RNNScratch
 from .training import (History, LanguageModelTrainer, Trainer, clip_gradients, default_device, fit,
                        fit_language_model, gradient_norm)
@@ -44,6 +44,6 @@ __all__ = [
     "bptt", "hidden_gradient_norms", "random_problem", "random_recurrent_weights",
     "randomized_weights", "rnn_lm_loss",
     # recurrent language models: models, training, decoding, figures
-    "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "clip_gradients", "gradient_norm",
+    "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
     "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
 ]

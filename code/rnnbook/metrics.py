@@ -68,3 +68,37 @@ def sequence_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch
     if logits.transpose(0, 1).is_contiguous():  # time-major in memory: read it step by step
         logits, targets = logits.transpose(0, 1), targets.T
     return F.cross_entropy(logits.reshape(-1, vocab_size), targets.reshape(-1))
+
+
+@torch.no_grad()
+def stream_perplexity(model: torch.nn.Module, corpus: torch.Tensor, chunk: int = 4096) -> float:
+    """Perplexity of a language model on one long token sequence, read once from start to end.
+
+    Every token from the second on is predicted from *all* the tokens before
+    it: the sequence goes through ``model(X, state) -> (logits, state)`` in
+    chunks of ``chunk`` tokens with the hidden state carried from one chunk to
+    the next, so the chunks only bound memory, not context. This is the number
+    to compare with an n-gram model's :meth:`rnnbook.NGramLM.perplexity` on
+    the same text. Explained in ``book/rnn_concise.md``.
+    """
+    corpus = torch.as_tensor(corpus)
+    if corpus.dtype != torch.long or corpus.ndim != 1 or corpus.numel() < 2:
+        raise ValueError(f"corpus must be a 1-D int64 tensor of at least 2 tokens, got dtype {corpus.dtype}, "
+                         f"shape {tuple(corpus.shape)}")
+    if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral) or chunk < 1:
+        raise ValueError(f"chunk must be a positive int, got {chunk!r}")
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        tokens = corpus.to(device)
+        state, total = None, 0.0
+        for start in range(0, tokens.numel() - 1, chunk):
+            X = tokens[start:start + chunk][None]                                  # (1, steps)
+            Y = tokens[start + 1:start + 1 + chunk][None]
+            X = X[:, :Y.shape[1]]
+            logits, state = model(X, state)
+            total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1), reduction="sum").item()
+    finally:
+        model.train(was_training)
+    return math.exp(total / (tokens.numel() - 1))

@@ -66,7 +66,7 @@ class History:
         return [math.exp(min(v, 709.0)) for v in self.val_loss]
 
     @property
-    def train_seconds(self) -> float:
+    def total_seconds(self) -> float:
         """Wall time of the whole run (training and validation), in seconds."""
         return float(sum(self.seconds))
 
