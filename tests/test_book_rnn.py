@@ -20,8 +20,9 @@ def page(built_book, name: str) -> str:
 
 
 def glued(html: str, before: str) -> str:
-    """The glued value that follows the text ``before`` in the page."""
-    m = re.search(re.escape(before) + r'\s*<span class="pasted-text">([^<]+)</span>', html)
+    """The glued value that follows the text ``before`` (words separated by any whitespace)."""
+    pattern = r"\s+".join(re.escape(w) for w in before.split())
+    m = re.search(pattern + r'\s*<span class="pasted-text">([^<]+)</span>', html)
     assert m, f"no glued value after {before!r}"
     return m.group(1)
 
@@ -50,7 +51,7 @@ def test_rnn_page_equations_and_concatenation_check(built_book):
 def test_scratch_page_results(built_book):
     html = page(built_book, "rnn_scratch")
     assert float(glued(html, "validation perplexity")) < 8.0
-    assert glued(html, "the trained model writes\n“").startswith("it has ")
+    assert glued(html, "the trained model writes “").startswith("it has ")
     assert float(glued(html, "The largest difference is")) == 0.0
     assert 'id="equation-scratch-eq-clip"' in html
     for author in ("Pascanu", "Bengio"):
@@ -64,4 +65,4 @@ def test_concise_page_results(built_book):
     assert float(glued(html, "the validation text gets a perplexity of")) < 5.0
     for row in ("1-gram", "5-gram", "RNN, 256 hidden units"):
         assert row in html
-    assert glued(html, "the").strip() in ("scratch", "concise") or "times as fast" in html
+    assert glued(html, "on the machine that built this page: the") in ("scratch", "concise")
