@@ -12,6 +12,7 @@ a Chrome/Chromium binary). Without one these tests are skipped, with a warning.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import SCREENSHOTS
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -127,9 +129,12 @@ COLLECT_JS = """
     index, src: img.currentSrc || img.src, alt: (img.getAttribute("alt") || "").trim(),
     complete: img.complete, naturalWidth: img.naturalWidth,
     output: !!img.closest(".cell_output"),
+    visible: img.getBoundingClientRect().width > 24 && img.getBoundingClientRect().height > 24,
   }));
   const maths = Array.from(main.querySelectorAll("span.math, div.math"));
-  const unrendered = maths.filter(m => !m.querySelector("mjx-container")).map(m => m.textContent.slice(0, 80));
+  // Not typeset, or typeset as a TeX error (MathJax shows those in red: mjx-merror).
+  const unrendered = maths.filter(m => !m.querySelector("mjx-container") || m.querySelector("mjx-merror"))
+                          .map(m => m.textContent.slice(0, 80));
   const clone = main.cloneNode(true);
   clone.querySelectorAll("pre, code, script, style, mjx-container, .highlight").forEach(e => e.remove());
   const prose = clone.textContent;
@@ -179,20 +184,31 @@ def visit(browser, site: str, page_path: str, mode: str, screenshot_dir: Path) -
     page.on("console", lambda m: m.type == "error" and result.console.append(m.text))
     page.on("pageerror", lambda e: result.console.append(f"uncaught: {e}"))
     page.goto(f"{site}/{page_path}", wait_until="load")
-    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+    all_loaded = "() => Array.from(document.images).every(i => i.complete)"
+    with contextlib.suppress(PlaywrightTimeout):  # an image that never loads is reported below
+        page.wait_for_function(all_loaded, timeout=15_000)
     page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
                           ? MathJax.startup.promise.then(() => true) : true""")
     result.theme = page.evaluate("document.documentElement.dataset.theme")
-    result.data = page.evaluate(COLLECT_JS)
     name = page_path.removesuffix(".html").replace("/", "-")
     result.screenshot = screenshot_dir / f"{name}-{mode}.png"
-    page.screenshot(path=str(result.screenshot), full_page=True)
+    page.screenshot(path=str(result.screenshot), full_page=True)  # what the reader sees first
+    # Then open folded content (hidden solutions, code) so it is checked too.
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    # Let the unfolding fade-in finish before anything is measured or photographed.
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished)).then(() => true)")
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(all_loaded, timeout=15_000)
+    result.data = page.evaluate(COLLECT_JS)
     for img in result.data["images"]:
         if not img["output"] or not img["naturalWidth"]:
             continue
-        shot = Image.open(io.BytesIO(page.locator("img").nth(img["index"]).screenshot())).convert("RGB")
-        # Inside the theme's padding (0.5rem) around output images in dark mode.
-        result.figures.append({"src": img["src"], "rendered_corners": corners(shot, inset=12)})
+        figure = {"src": img["src"], "rendered_corners": []}
+        if img["visible"]:
+            shot = page.locator("img").nth(img["index"]).screenshot()
+            # Inside the theme's padding (0.5rem) around output images in dark mode.
+            figure["rendered_corners"] = corners(Image.open(io.BytesIO(shot)).convert("RGB"), inset=12)
+        result.figures.append(figure)
     context.close()
     return result
 
@@ -231,14 +247,22 @@ def test_pages_need_nothing_from_the_internet(visits):
     assert not problems, "the site must read offline:\n" + report(problems)
 
 
+def has_alt_text(img: dict) -> bool:
+    """Sphinx falls back to the image's path as its alt text; that describes nothing."""
+    alt = img["alt"]
+    return bool(alt) and not re.search(r"\.(png|jpe?g|svg|gif|webp)$", alt, re.IGNORECASE) \
+        and Path(urlsplit(img["src"]).path).name not in alt
+
+
 def test_every_image_loads_and_has_alt_text(visits):
     problems = []
     for v in visits:
         for img in v.data["images"]:
             if not img["complete"] or img["naturalWidth"] == 0:
                 problems.append(f"{v.page} ({v.mode}): image did not load: {img['src']}")
-            if not img["alt"]:
-                problems.append(f"{v.page} ({v.mode}): image without alt text: {img['src']}")
+            if not has_alt_text(img):
+                problems.append(f"{v.page} ({v.mode}): image without alt text: {img['src']} "
+                                "(give the cell `mystnb: image: alt:`)")
     assert not problems, report(problems)
     assert any(img["output"] for v in visits for img in v.data["images"]), "no figure found at all"
 
@@ -317,6 +341,7 @@ def test_figures_stay_legible_in_dark_mode(visits, built_book, site):
                     break
     assert not problems, report(problems)
     assert figures > 0, "no figure checked in dark mode"
+    assert any(f["rendered_corners"] for v in visits for f in v.figures), "no figure seen on screen"
 
 
 # --- search -----------------------------------------------------------------------------------
