@@ -388,7 +388,10 @@ def test_live_code_runs_the_pages_cells_and_rnnbook_in_the_page(browser, site, t
         console = []
         page.on("console", lambda m: m.type == "error" and console.append(m.text))
         page.goto(live_link(site, "book/intro.html", url, token))
-        first = page.locator("div.cell:has(.cell_input pre)").first
+        # The first cell whose input is shown and whose output is printed text.
+        page.evaluate("""() => document.querySelector(
+            "div.cell:has(.cell_input pre):has(.cell_output .output.stream)").dataset.testCell = "live" """)
+        first = page.locator("div.cell[data-test-cell=live]")
         built_output = first.locator(".cell_output").inner_text().strip()
 
         # Press "Live Code" in the launch menu, as a reader would.

@@ -126,9 +126,11 @@
     return typeof window.kernelName === "string" ? window.kernelName : "python3";
   }
 
-  function pageFolder() {
-    var page = (window.DOCUMENTATION_OPTIONS && DOCUMENTATION_OPTIONS.pagename) || "";
-    return page.indexOf("/") >= 0 ? page.slice(0, page.lastIndexOf("/")) : "";
+  // The session is named after the page's notebook, so the kernel starts in the
+  // page's folder, as it did when the book was built (where that folder exists).
+  function notebookPath() {
+    var page = (window.DOCUMENTATION_OPTIONS && DOCUMENTATION_OPTIONS.pagename) || "page";
+    return page + ".ipynb";
   }
 
   var started = false;
@@ -152,7 +154,7 @@
       var options = {
         requestKernel: true,
         useBinder: !server,
-        kernelOptions: { kernelName: kernelName(), path: pageFolder() },
+        kernelOptions: { kernelName: kernelName(), path: notebookPath() },
         // thebe would fetch MathJax 2 from a CDN for LaTeX outputs; the page has MathJax 3.
         mathjaxUrl: false,
         codeMirrorConfig: { mode: "python" },
