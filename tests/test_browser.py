@@ -395,13 +395,9 @@ def test_live_code_runs_the_pages_cells_and_rnnbook_in_the_page(browser, site, t
         built_output = first.locator(".cell_output").inner_text().strip()
 
         # Press "Live Code" in the launch menu, as a reader would.
-        page.click("button[aria-label='Launch interactive content']")
-        page.click("button.btn-launch-thebe")
-        page.wait_for_function("['ready', 'failed'].includes(document.documentElement.dataset.liveCode)",
-                               timeout=120_000)
+        state = _press_live_code(page)
         status = page.inner_text(".thebe-launch-button")
-        assert page.evaluate("document.documentElement.dataset.liveCode") == "ready", \
-            f"{status}\n(jupyter log: {tmp_path / 'jupyter.log'})"
+        assert state == "ready", f"{status}\n(jupyter log: {tmp_path / 'jupyter.log'})"
         assert url in status
 
         # The page's own cell runs in the page and prints what the build printed.
@@ -424,3 +420,49 @@ def test_live_code_runs_the_pages_cells_and_rnnbook_in_the_page(browser, site, t
     print(f"\nLive Code printed: {printed!r}")
     assert printed == expected
     assert not console, console
+
+
+def _press_live_code(page) -> str:
+    page.click("button[aria-label='Launch interactive content']")
+    page.click("button.btn-launch-thebe")
+    page.wait_for_function("['ready', 'failed'].includes(document.documentElement.dataset.liveCode)",
+                           timeout=60_000)
+    return page.evaluate("document.documentElement.dataset.liveCode")
+
+
+def test_live_code_asks_binder_for_this_repository_by_default(browser, site):
+    """Published, Live Code builds this repository's branch on mybinder.org (refused here)."""
+    import yaml
+
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    org_repo = urlsplit(repo["url"]).path.strip("/")
+    context = browser.new_context()
+    page = context.new_page()
+    asked = []
+
+    def refuse_outside(route):
+        if not route.request.url.startswith(site):
+            asked.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", refuse_outside)
+    page.goto(f"{site}/book/intro.html")
+    assert _press_live_code(page) == "failed"  # no internet here
+    status = page.inner_text(".thebe-launch-button")
+    context.close()
+    assert "mybinder.org" in status
+    assert any(u.startswith(f"https://mybinder.org/build/gh/{org_repo}/{repo['branch']}") for u in asked), asked
+
+
+def test_live_code_says_so_when_the_local_server_is_gone(browser, site):
+    from live import free_port
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site}/book/intro.html?jupyter=http://127.0.0.1:{free_port()}/&token=x")
+    assert _press_live_code(page) == "failed"
+    status = page.inner_text(".thebe-launch-button")
+    context.close()
+    assert "could not start a kernel" in status and "make live" in status
