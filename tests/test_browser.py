@@ -349,7 +349,11 @@ def test_figures_stay_legible_in_dark_mode(visits, built_book, site):
 def test_search_finds_a_term_from_the_prose(browser, site):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{site}/search.html?q=unfold")
+    page.goto(f"{site}/book/intro.html")
+    page.click(".search-button-field")  # the sidebar's search box opens the search dialog
+    page.keyboard.type("unfold")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search.html?q=unfold*")
     page.wait_for_selector("ul.search li a", timeout=30_000)
     hits = page.eval_on_selector_all("ul.search li a", "links => links.map(a => a.href)")
     context.close()
