@@ -44,7 +44,7 @@ serve:
 # requests accepted only from the book's address) plus the built book; prints the link.
 live: venv
 	@test -f _build/html/index.html || $(MAKE) book
-	$(BIN)/python scripts/live.py --port $(PORT) --jupyter-port $(JUPYTER_PORT)
+	$(BIN)/python _ext/live.py --port $(PORT) --jupyter-port $(JUPYTER_PORT)
 
 bench: venv
 	$(BIN)/python bench/run_all.py

@@ -29,7 +29,7 @@ from conftest import SCREENSHOTS
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "_ext"))
 from live import jupyter_server, live_link, serve_site  # noqa: E402
 
 pytestmark = pytest.mark.browser

@@ -20,7 +20,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 import publish_notebooks  # noqa: E402
 import rnnbook_site  # noqa: E402
 import web_assets  # noqa: E402
