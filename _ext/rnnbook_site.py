@@ -13,7 +13,7 @@
 - **Colab.** The Colab button opens that notebook from the ``notebooks`` branch,
   which the publishing workflow fills; Colab cannot open a MyST ``.md`` file.
 
-Explained for maintainers in the README ("Reading offline, Live Code, notebooks").
+Explained for maintainers in the README ("In the reader's browser").
 """
 
 from __future__ import annotations
