@@ -32,7 +32,7 @@ from torch import nn
 from torch.nn import functional as F
 
 import rnnbook
-from _machine import describe
+from machine import machine_info
 
 BATCH, STEPS, HIDDEN, LR, EPOCHS, CLIP = 1024, 32, 32, 1.0, 100, 1.0
 
@@ -103,7 +103,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    print(describe())
+    print(machine_info())
     print(f"reference configuration: batch {BATCH}, {STEPS} steps, {HIDDEN} hidden, SGD lr {LR}, "
           f"{EPOCHS} epochs, clip {CLIP}, overlapping-window split")
     data = rnnbook.TimeMachineData()

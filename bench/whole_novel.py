@@ -21,7 +21,7 @@ import argparse
 import torch
 
 import rnnbook
-from _machine import describe
+from machine import machine_info
 
 HIDDEN, STEPS, BATCH, LR, CLIP, EPOCHS = 256, 64, 32, 0.005, 1.0, 25
 
@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    print(describe())
+    print(machine_info())
     print(f"whole novel: nn.RNN tanh, {HIDDEN} hidden, random partitioning, {STEPS} steps, batch {BATCH}, "
           f"Adam lr {LR}, clip {CLIP}, {args.epochs} epochs")
     data = rnnbook.TimeMachineData()
