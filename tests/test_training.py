@@ -116,7 +116,7 @@ def test_batches_may_come_from_a_factory_and_hooks_can_be_overridden():
     X, y = regression_problem(32)
     calls = {"factory": 0, "after_backward": 0}
 
-    def factory():
+    def factory(epoch):
         calls["factory"] += 1
         return TensorBatches(X, y, 8)
 

@@ -10,16 +10,18 @@ from .data import (CorpusError, TensorBatches, TimeMachineData, Vocab, iterate_m
                    preprocess, random_partition_batches, sequential_partition_batches,
                    synthetic_series, tokenize, zipf_exponent)
 # Diagrams drawn by code, and the book's plotting style and tables.
-from .diagrams import (computational_graph, partition_offsets, sequential_streams,
+from .diagrams import (char_lm, computational_graph, partition_offsets, sequential_streams,
                        truncation_strategies, unfolded_rnn)
-from .plotting import use_book_style
+from .plotting import plot_grad_norms, plot_history, use_book_style
 from .tables import table
 # Models, metrics, training, forecasting.
 from .forecasting import (LinearAutoregression, companion_matrix, k_step_predictions,
                           k_step_targets, rollout)
-from .metrics import perplexity
-from .models import NGramLM
-from .training import History, Trainer, default_device, fit
+from .metrics import perplexity, sequence_cross_entropy, stream_perplexity
+from .models import RNNLM, NGramLM, RNNLMScratch, RNNScratch
+from .training import (History, LanguageModelTrainer, Trainer, clip_gradients, default_device, fit,
+                       fit_language_model, gradient_norm)
+from .decoding import predict
 # Backpropagation through time, by hand.
 from .bptt import (bptt, hidden_gradient_norms, random_problem, random_recurrent_weights,
                    randomized_weights, rnn_lm_loss)
@@ -41,4 +43,7 @@ __all__ = [
     # backpropagation through time
     "bptt", "hidden_gradient_norms", "random_problem", "random_recurrent_weights",
     "randomized_weights", "rnn_lm_loss",
+    # recurrent language models: models, training, decoding, figures
+    "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
+    "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
 ]

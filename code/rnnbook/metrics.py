@@ -9,6 +9,7 @@ import math
 import numbers
 
 import torch
+from torch.nn import functional as F
 
 
 def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
@@ -46,3 +47,58 @@ def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
         raise ValueError(f"mean_nll must be >= 0 (it is a mean of -log p), got {value:.4g}; "
                          "did you pass a log-likelihood instead of a negative log-likelihood?")
     return math.exp(value) if value < 709.0 else math.inf
+
+
+def sequence_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of ``logits`` (batch, num_steps, vocab) against ``targets`` (batch, num_steps).
+
+    The mean runs over all ``batch * num_steps`` positions, so its exponential
+    is the perplexity of the minibatch. A mean does not depend on the order of
+    its terms, so positions are flattened in the order the logits lie in memory:
+    a time-major tensor seen through a transposed view (what the book's RNN
+    language models return) is read without copying it.
+    Explained in ``book/rnn_scratch.md``.
+    """
+    if logits.ndim != 3 or targets.shape != logits.shape[:2]:
+        raise ValueError(f"logits must be (batch, num_steps, vocab) and targets (batch, num_steps); "
+                         f"got {tuple(logits.shape)} and {tuple(targets.shape)}")
+    if targets.dtype != torch.long:
+        raise TypeError(f"targets must hold int64 token indices, got dtype {targets.dtype}")
+    vocab_size = logits.shape[-1]
+    if logits.transpose(0, 1).is_contiguous():  # time-major in memory: read it step by step
+        logits, targets = logits.transpose(0, 1), targets.T
+    return F.cross_entropy(logits.reshape(-1, vocab_size), targets.reshape(-1))
+
+
+@torch.no_grad()
+def stream_perplexity(model: torch.nn.Module, corpus: torch.Tensor, chunk: int = 4096) -> float:
+    """Perplexity of a language model on one long token sequence, read once from start to end.
+
+    Every token from the second on is predicted from *all* the tokens before
+    it: the sequence goes through ``model(X, state) -> (logits, state)`` in
+    chunks of ``chunk`` tokens with the hidden state carried from one chunk to
+    the next, so the chunks only bound memory, not context. This is the number
+    to compare with an n-gram model's :meth:`rnnbook.NGramLM.perplexity` on
+    the same text. Explained in ``book/rnn_concise.md``.
+    """
+    corpus = torch.as_tensor(corpus)
+    if corpus.dtype != torch.long or corpus.ndim != 1 or corpus.numel() < 2:
+        raise ValueError(f"corpus must be a 1-D int64 tensor of at least 2 tokens, got dtype {corpus.dtype}, "
+                         f"shape {tuple(corpus.shape)}")
+    if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral) or chunk < 1:
+        raise ValueError(f"chunk must be a positive int, got {chunk!r}")
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        tokens = corpus.to(device)
+        state, total = None, 0.0
+        for start in range(0, tokens.numel() - 1, chunk):
+            X = tokens[start:start + chunk][None]                                  # (1, steps)
+            Y = tokens[start + 1:start + 1 + chunk][None]
+            X = X[:, :Y.shape[1]]
+            logits, state = model(X, state)
+            total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1), reduction="sum").item()
+    finally:
+        model.train(was_training)
+    return math.exp(total / (tokens.numel() - 1))

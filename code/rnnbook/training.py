@@ -3,7 +3,15 @@
 Explained in ``book/sequences.md``, where it fits a linear autoregressive model.
 Later pages reuse it for recurrent models by subclassing ``Trainer`` and
 overriding its hooks (``batch_loss`` to carry extra state through a batch,
-``after_backward`` to clip gradients) rather than by copying the loop.
+``after_backward`` for anything to do between backward and step) rather than by
+copying the loop. ``LanguageModelTrainer`` (``book/rnn_scratch.md``) is such a
+subclass: it trains models with the contract ``model(X, state) -> (logits,
+state)`` on cross-entropy and can carry the hidden state across minibatches.
+
+Every run also gets, from the base class: optional gradient clipping
+(:func:`clip_gradients`, explained in ``book/rnn_scratch.md``), the gradient norm
+of every step, a stop with a clear error when the loss stops being finite, a
+progress bar in a terminal and a live plot in a notebook.
 
 Reproducibility: ``Trainer.fit`` seeds PyTorch's global generator with ``seed``
 inside ``torch.random.fork_rng``, so everything random during training
@@ -15,6 +23,10 @@ weights. (The initial weights are the caller's: seed before building the model.)
 
 from __future__ import annotations
 
+import math
+import numbers
+import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,18 +34,70 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from .metrics import sequence_cross_entropy
+
 Batch = tuple[torch.Tensor, ...]
-Batches = Iterable[Batch] | Callable[[], Iterable[Batch]]
+Batches = Iterable[Batch] | Callable[[int], Iterable[Batch]]
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+BATCH_MODE_ENV = "RNNBOOK_BATCH"  # set by the book build (_ext/batch_mode.py): no live output
 
 
 @dataclass
 class History:
-    """Mean training and validation loss of each epoch (validation empty if none was given)."""
+    """Mean training and validation loss of each epoch (validation empty if none was given).
+
+    ``grad_norm`` holds the norm of the whole gradient at every training step,
+    measured before any clipping, all epochs one after the other.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list, compare=False)  # wall time per epoch
+    grad_norm: list[float] = field(default_factory=list)
+
+    @property
+    def train_perplexity(self) -> list[float]:
+        """``exp`` of each training loss: the perplexity when the loss is a mean cross-entropy."""
+        return [math.exp(min(v, 709.0)) for v in self.train_loss]
+
+    @property
+    def val_perplexity(self) -> list[float]:
+        """``exp`` of each validation loss: the perplexity when the loss is a mean cross-entropy."""
+        return [math.exp(min(v, 709.0)) for v in self.val_loss]
+
+    @property
+    def total_seconds(self) -> float:
+        """Wall time of the whole run (training and validation), in seconds."""
+        return float(sum(self.seconds))
+
+
+def gradient_norm(parameters: Iterable[torch.Tensor]) -> float:
+    """Euclidean norm of all the gradients together, as if they were one long vector."""
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not grads:
+        return 0.0
+    return float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
+
+
+def clip_gradients(parameters: Iterable[torch.Tensor], max_norm: float) -> float:
+    """Rescale the gradients in place so that their joint norm is at most ``max_norm``.
+
+    ``g <- min(1, max_norm / ||g||) g``, where ``g`` is the gradient of *all*
+    parameters together: the direction of the step is kept, only its length is
+    capped. Returns ``||g||`` before clipping. Explained in ``book/rnn_scratch.md``.
+    """
+    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
+        raise TypeError(f"max_norm must be a number, got {type(max_norm).__name__} ({max_norm!r})")
+    if not max_norm > 0:  # also catches NaN
+        raise ValueError(f"max_norm must be positive, got {max_norm}: a zero or negative cap would erase "
+                         "or flip every gradient; pass clip=None to train without clipping")
+    parameters = [p for p in parameters if p.grad is not None]
+    norm = gradient_norm(parameters)
+    if norm > max_norm:
+        scale = max_norm / norm
+        for p in parameters:
+            p.grad.mul_(scale)
+    return norm
 
 
 def default_device() -> torch.device:
@@ -50,15 +114,29 @@ class Trainer:
     (``"sgd"`` or ``"adam"``, with ``lr`` required) or a factory called with the
     model's parameters (``lr`` must then be left out). The model is moved to
     ``device`` (default: ``default_device()``) and stays there.
+
+    ``clip``: a maximum gradient norm (see :func:`clip_gradients`), or None.
+    ``progress``: a text progress bar (tqdm) on stderr; None means "when stderr
+    is a terminal". ``live``: a plot of the curves redrawn in place in a
+    notebook while training runs; None means "in a Jupyter kernel, except
+    during the book build". Neither changes what is computed.
     """
 
     def __init__(self, model: nn.Module, loss_fn: Callable[..., torch.Tensor],
                  optimizer: str | Callable[..., torch.optim.Optimizer] = "sgd",
                  lr: float | None = None, seed: int = 0,
-                 device: str | torch.device | None = None) -> None:
+                 device: str | torch.device | None = None, clip: float | None = None,
+                 progress: bool | None = None, live: bool | None = None) -> None:
         self.device = torch.device(device) if device is not None else default_device()
         self.model = model.to(self.device)
         self.loss_fn, self.seed = loss_fn, seed
+        if clip is not None:
+            clip_gradients([], clip)  # validates clip now, not at the first step
+        self.clip = clip
+        self.progress = sys.stderr.isatty() if progress is None else bool(progress)
+        self.live = _in_notebook() if live is None else bool(live)
+        self.epoch = 1               # the epoch being run, counted from 1 (error messages name it)
+        self.grad_norms: list[float] = []
         if isinstance(optimizer, str):
             if optimizer not in OPTIMIZERS:
                 raise ValueError(f"unknown optimizer {optimizer!r}; use one of {sorted(OPTIMIZERS)} "
@@ -80,7 +158,10 @@ class Trainer:
         return self.loss_fn(self.model(inputs), targets), targets.numel()
 
     def after_backward(self) -> None:
-        """Called between ``backward()`` and ``optimizer.step()``: the place to clip gradients."""
+        """Called between ``backward()`` (and clipping) and ``optimizer.step()``."""
+
+    def start_epoch(self, train: bool) -> None:
+        """Called before the first batch of every training epoch and every evaluation."""
 
     def to_device(self, batch: Batch) -> Batch:
         """Move every tensor of a batch to ``self.device`` (override for other batch types)."""
@@ -88,20 +169,39 @@ class Trainer:
 
     # ---- the loop -----------------------------------------------------------------------
     def _batches(self, batches: Batches) -> Iterable[Batch]:
-        for batch in (batches() if callable(batches) else batches):
+        # A function of the epoch (counted from 0) gives each epoch its own batches.
+        for batch in (batches(self.epoch - 1) if callable(batches) else batches):
             yield self.to_device(batch)
 
     def train_epoch(self, batches: Batches) -> float:
-        """One pass of gradient steps over ``batches``; returns the mean training loss."""
+        """One pass of gradient steps over ``batches``; returns the mean training loss.
+
+        The gradient norm of each step (before clipping) is appended to
+        ``self.grad_norms``. A loss that is NaN or infinite stops training with a
+        ``FloatingPointError`` naming the epoch and the step, before the
+        optimizer can spread it into the weights.
+        """
         self.model.train()
+        self.start_epoch(train=True)
         total, count = 0.0, 0
-        for batch in self._batches(batches):
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        for step, batch in enumerate(self._batches(batches), start=1):
             loss, n = self.batch_loss(batch)
+            value = loss.item()
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"the training loss became {value} at epoch {self.epoch}, step {step} (both counted "
+                    "from 1); training stopped. Lower the learning rate, clip the gradients (clip=1.0) "
+                    "or check the data of that step.")
             self.optimizer.zero_grad()
             loss.backward()
+            if self.clip is not None:
+                self.grad_norms.append(clip_gradients(params, self.clip))
+            else:
+                self.grad_norms.append(gradient_norm(params))
             self.after_backward()
             self.optimizer.step()
-            total, count = total + loss.item() * n, count + n
+            total, count = total + value * n, count + n
         if count == 0:
             raise ValueError("the training batches were empty: nothing to train on")
         return total / count
@@ -110,6 +210,7 @@ class Trainer:
     def evaluate(self, batches: Batches) -> float:
         """Mean loss over ``batches`` without updating the model."""
         self.model.eval()
+        self.start_epoch(train=False)
         total, count = 0.0, 0
         for batch in self._batches(batches):
             loss, n = self.batch_loss(batch)
@@ -123,28 +224,148 @@ class Trainer:
         """Train for ``num_epochs`` epochs; returns the per-epoch loss history.
 
         ``train_batches`` and ``val_batches`` are iterated once per epoch: pass a
-        re-iterable (such as ``TensorBatches``) or a function that returns a
-        fresh iterable of batches.
+        re-iterable (such as ``TensorBatches``) or a function of the epoch
+        number (0, 1, 2, ...) that returns that epoch's batches, such as
+        ``TimeMachineData.loader(...)``.
         """
         if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
             raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
         history = History()
+        self.grad_norms = history.grad_norm
+        bar = _ProgressBar(num_epochs) if self.progress else None
+        plot = _LivePlot(num_epochs) if self.live else None
         cuda = [self.device] if self.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=cuda):
-            torch.manual_seed(self.seed)
-            for _ in range(num_epochs):
-                start = time.perf_counter()
-                history.train_loss.append(self.train_epoch(train_batches))
-                if val_batches is not None:
-                    history.val_loss.append(self.evaluate(val_batches))
-                history.seconds.append(time.perf_counter() - start)
+        try:
+            with torch.random.fork_rng(devices=cuda):
+                torch.manual_seed(self.seed)
+                for epoch in range(1, num_epochs + 1):
+                    self.epoch = epoch
+                    start = time.perf_counter()
+                    history.train_loss.append(self.train_epoch(train_batches))
+                    if val_batches is not None:
+                        history.val_loss.append(self.evaluate(val_batches))
+                    history.seconds.append(time.perf_counter() - start)
+                    if bar is not None:
+                        bar.update(history)
+                    if plot is not None:
+                        plot.update(history)
+        finally:
+            if bar is not None:
+                bar.close()
+            if plot is not None:
+                plot.close()
         return history
 
 
 def fit(model: nn.Module, train_batches: Batches, val_batches: Batches | None,
         loss_fn: Callable[..., torch.Tensor], num_epochs: int, *,
         optimizer: str | Callable[..., torch.optim.Optimizer] = "sgd", lr: float | None = None,
-        seed: int = 0, device: str | torch.device | None = None) -> History:
+        seed: int = 0, device: str | torch.device | None = None, clip: float | None = None,
+        progress: bool | None = None, live: bool | None = None) -> History:
     """Train ``model`` in place and return its ``History``: ``Trainer(...).fit(...)`` in one call."""
-    trainer = Trainer(model, loss_fn, optimizer=optimizer, lr=lr, seed=seed, device=device)
+    trainer = Trainer(model, loss_fn, optimizer=optimizer, lr=lr, seed=seed, device=device, clip=clip,
+                      progress=progress, live=live)
     return trainer.fit(train_batches, val_batches, num_epochs)
+
+
+class LanguageModelTrainer(Trainer):
+    """Train a language model ``model(X, state) -> (logits, state)`` on mean cross-entropy.
+
+    Batches are pairs ``(X, Y)`` of token indices, (batch, num_steps), with ``Y``
+    the one-token shift of ``X``. The loss is
+    :func:`rnnbook.sequence_cross_entropy`, so ``History.train_perplexity`` and
+    ``History.val_perplexity`` are perplexities.
+
+    ``carry_state=True`` (for sequential partitioning, where row ``i`` of one
+    minibatch continues row ``i`` of the previous one) starts each minibatch
+    from the final hidden state of the previous one, *detached* from its graph:
+    the forward computation sees the whole history, while gradients stop at
+    the minibatch boundary. Every epoch and every evaluation starts from zeros.
+    Explained in ``book/rnn_scratch.md``.
+    """
+
+    def __init__(self, model: nn.Module, *, carry_state: bool = False, **kwargs) -> None:
+        if "loss_fn" in kwargs:
+            raise TypeError("LanguageModelTrainer always uses rnnbook.sequence_cross_entropy; "
+                            "use Trainer for another loss")
+        super().__init__(model, sequence_cross_entropy, **kwargs)
+        self.carry_state = bool(carry_state)
+        self.state: torch.Tensor | None = None
+
+    def start_epoch(self, train: bool) -> None:
+        self.state = None
+
+    def batch_loss(self, batch: Batch) -> tuple[torch.Tensor, int]:
+        X, Y = batch
+        logits, state = self.model(X, self.state if self.carry_state else None)
+        if self.carry_state:
+            self.state = state.detach()
+        return self.loss_fn(logits, Y), Y.numel()
+
+
+def fit_language_model(model: nn.Module, train_batches: Batches, val_batches: Batches | None,
+                       num_epochs: int, *, carry_state: bool = False, **kwargs) -> History:
+    """``LanguageModelTrainer(model, carry_state=..., **kwargs).fit(...)`` in one call."""
+    trainer = LanguageModelTrainer(model, carry_state=carry_state, **kwargs)
+    return trainer.fit(train_batches, val_batches, num_epochs)
+
+
+# ---- progress reports (they change nothing that is computed) ---------------------------------
+def _in_notebook() -> bool:
+    """True in a Jupyter kernel, unless the book build asked for batch mode."""
+    if os.environ.get(BATCH_MODE_ENV):
+        return False
+    shell = sys.modules.get("IPython")
+    ip = shell.get_ipython() if shell is not None else None
+    return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
+
+
+def _last(history: History) -> str:
+    parts = [f"train loss {history.train_loss[-1]:.4g}"]
+    if history.val_loss:
+        parts.append(f"val loss {history.val_loss[-1]:.4g}")
+    return ", ".join(parts)
+
+
+class _ProgressBar:
+    """A tqdm bar over epochs on stderr, showing the latest losses."""
+
+    def __init__(self, num_epochs: int) -> None:
+        from tqdm import tqdm
+        self.bar = tqdm(total=num_epochs, unit="epoch", file=sys.stderr, leave=True)
+
+    def update(self, history: History) -> None:
+        self.bar.set_postfix_str(_last(history), refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+class _LivePlot:
+    """The training curves, redrawn in one notebook output about 20 times per run."""
+
+    def __init__(self, num_epochs: int, updates: int = 20) -> None:
+        self.num_epochs = num_epochs
+        self.every = max(1, num_epochs // updates)
+        self.handle = None
+
+    def update(self, history: History) -> None:
+        epoch = len(history.train_loss)
+        if epoch % self.every and epoch != self.num_epochs:
+            return
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        from .plotting import plot_history
+        ax = plot_history(history)
+        ax.set_title(f"epoch {epoch} of {self.num_epochs}: {_last(history)}", fontsize=10)
+        fig = ax.figure
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
+        plt.close(fig)
+
+    def close(self) -> None:
+        self.handle = None

@@ -20,6 +20,7 @@ Two ways to split the novel are offered, so that the book can compare them:
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -172,6 +173,20 @@ class TimeMachineData:
                              "must continue each other, so they must all have the same length; "
                              "leave drop_last=None")
         return sequential_partition_batches(corpus, batch_size, num_steps, seed=gen_seed)
+
+    def loader(self, split: str = "train", strategy: str = "random", batch_size: int = 1024,
+               num_steps: int = 32, seed: int = 0, drop_last: bool | None = None) -> Callable[[int], list[Batch]]:
+        """A function of the epoch number that returns that epoch's minibatches.
+
+        ``loader(...)(epoch)`` is ``batches(..., epoch=epoch)``: the form in
+        which :meth:`rnnbook.Trainer.fit` takes data that change from epoch to
+        epoch. The arguments are checked now, by building epoch 0 once.
+        """
+        self.batches(split, strategy, batch_size, num_steps, seed, 0, drop_last)
+
+        def batches_of(epoch: int) -> list[Batch]:
+            return self.batches(split, strategy, batch_size, num_steps, seed, epoch, drop_last)
+        return batches_of
 
     def positions_read(self, split: str = "train", strategy: str = "random", batch_size: int = 1024,
                        num_steps: int = 32, epochs: int = 1, seed: int = 0,

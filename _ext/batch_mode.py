@@ -1,0 +1,22 @@
+"""Tell the pages' training loops that the book is being built, not read live.
+
+During ``jupyter-book build`` nobody watches the cells run, and every output
+that a cell leaves becomes part of the page. The trainer's live plot (and its
+progress bar) are for people running a page in Jupyter; in the build they would
+only add images without captions. This Sphinx extension sets the environment
+variable ``RNNBOOK_BATCH=1`` in the build process before any notebook runs; the
+kernels that myst-nb starts inherit it, and ``rnnbook.Trainer`` then leaves its
+live output off (``live=None`` means "in a notebook, except in the build").
+Listed in ``_config.yml`` under ``sphinx.local_extensions``.
+"""
+
+from __future__ import annotations
+
+import os
+
+ENV = "RNNBOOK_BATCH"
+
+
+def setup(app) -> dict:
+    os.environ[ENV] = "1"
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
