@@ -13,6 +13,7 @@ import math
 import time
 
 import rnnbook
+from machine import machine_info  # bench/ is on the path when run as a script
 
 
 def reference_perplexity(train: list[int], val: list[int], n: int, V: int, k: float) -> float:
@@ -28,6 +29,7 @@ def reference_perplexity(train: list[int], val: list[int], n: int, V: int, k: fl
 
 
 def main() -> None:
+    print(machine_info())
     data = rnnbook.TimeMachineData()
     V = len(data.vocab)
     train, val = data.train_corpus.tolist(), data.val_corpus.tolist()
@@ -44,6 +46,8 @@ def main() -> None:
         total_ref += t_ref
         print(f"{n:>2} {t_fast:>10.3f} {t_ref:>12.3f} {t_ref / t_fast:>8.1f}x  {math.isclose(fast, ref, rel_tol=1e-9)}")
     print(f"all {total_fast:>9.3f} {total_ref:>12.3f} {total_ref / total_fast:>8.1f}x")
+    print(f"ngram_seconds={total_fast:.4f} ngram_reference_seconds={total_ref:.4f} "
+          f"ngram_speedup={total_ref / total_fast:.2f}")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,6 @@ where ratio = bptt / autograd (the target is at most 2). Explained in
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import sys
 import time
@@ -29,20 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "code"))
 import torch  # noqa: E402
 
 import rnnbook  # noqa: E402
+from machine import machine_info  # noqa: E402  (bench/ is on the path when run as a script)
 
 BATCH, STEPS, HIDDEN, VOCAB = 64, 32, 128, 28
 REPEATS = 60
 WARMUP = 5
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:
@@ -76,10 +65,7 @@ def main() -> None:
             fn()
             times[name].append(time.perf_counter() - start)
 
-    print(f"CPU: {cpu_model()}; cores visible: {os.cpu_count()}; torch threads: {torch.get_num_threads()}")
-    if hasattr(os, "getloadavg"):  # other work on the machine slows both sides alike
-        print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print(f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()} {platform.machine()}")
+    print(machine_info())
     print(f"problem: float32, batch {BATCH}, {STEPS} steps, {HIDDEN} hidden units, vocabulary {VOCAB}; "
           f"{REPEATS} interleaved repetitions, medians")
     for name, ts in times.items():

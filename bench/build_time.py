@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import psutil
+from machine import machine_info  # bench/ is on the path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "artifacts", "__pycache__", ".pytest_cache", "node_modules")
@@ -96,6 +97,7 @@ def run() -> dict[str, float]:
 
 
 if __name__ == "__main__":
+    print(machine_info())
     r = run()
     print(f"clean build (all cells executed)   {r['clean_build_s']:7.1f} s   peak RSS {r['clean_build_peak_rss_gib']:.2f} GiB")
     print(f"rebuild after a prose-only edit     {r['prose_rebuild_s']:7.1f} s   ({r['prose_rebuild_executed']} notebooks executed)")

@@ -15,6 +15,8 @@ it is faster than the source package itself.)
 
     python bench/reference_config.py [--threads N] [--baseline-epochs N]
 
+The pages use one intra-op thread; ``--threads 2`` shows what a second one does here.
+
 The last line has exactly this form:
     scratch_seconds=<s> scratch_val_ppl=<p> concise_seconds=<s> concise_val_ppl=<p>
 """
@@ -30,7 +32,7 @@ from torch import nn
 from torch.nn import functional as F
 
 import rnnbook
-from _machine import describe
+from machine import machine_info
 
 BATCH, STEPS, HIDDEN, LR, EPOCHS, CLIP = 1024, 32, 32, 1.0, 100, 1.0
 
@@ -95,12 +97,13 @@ def run(name: str, data) -> rnnbook.History:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's own)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch.set_num_threads (default 1, as on the book's pages; 0 keeps torch's default)")
     parser.add_argument("--baseline-epochs", type=int, default=10, help="epochs of the source-style baseline (0: skip)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    print(describe())
+    print(machine_info())
     print(f"reference configuration: batch {BATCH}, {STEPS} steps, {HIDDEN} hidden, SGD lr {LR}, "
           f"{EPOCHS} epochs, clip {CLIP}, overlapping-window split")
     data = rnnbook.TimeMachineData()

@@ -63,3 +63,14 @@ def http_dir(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# Where tests/test_browser.py saved its screenshots; printed at the end of the run.
+SCREENSHOTS = pytest.StashKey[Path]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    folder = config.stash.get(SCREENSHOTS, None)
+    if folder is not None and any(folder.glob("*.png")):
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(f"{len(list(folder.glob('*.png')))} screenshots in {folder}")

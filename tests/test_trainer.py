@@ -231,3 +231,26 @@ def test_live_output_is_off_outside_notebooks_and_in_the_book_build(monkeypatch)
     assert Trainer(nn.Linear(2, 1), nn.MSELoss(), lr=0.1, device="cpu").live is False
     monkeypatch.setenv(BATCH_MODE_ENV, "1")
     assert _in_notebook() is False
+
+
+def test_live_plot_and_final_figures_run_and_change_nothing(data):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    V = len(data.vocab)
+    args = (data.loader("train", "random", batch_size=8, num_steps=10),
+            data.loader("val", "random", batch_size=4, num_steps=10))
+    plain = fit_language_model(small_lm(V), *args, num_epochs=3, lr=0.5, device="cpu", live=False)
+    live = fit_language_model(small_lm(V), *args, num_epochs=3, lr=0.5, device="cpu", live=True)
+    assert plain == live
+    fig, ax = plt.subplots()
+    rnnbook.plot_history(live, ax=ax, label="run", color="C3")
+    rnnbook.plot_history(live, ax=ax, perplexity=False)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:2] == ["run train", "run validation"] and ax.get_lines()[1].get_linestyle() == "--"
+    assert ax.get_lines()[0].get_color() == ax.get_lines()[1].get_color() == "C3"
+    assert list(ax.get_lines()[2].get_ydata()) == live.train_loss
+    ax2 = rnnbook.plot_grad_norms(live.grad_norm, clip=1.0)
+    assert ax2.get_yscale() == "log" and len(ax2.get_lines()) == 2
+    plt.close("all")

@@ -50,10 +50,11 @@ def plot_history(history, ax=None, perplexity: bool = True, label: str = "", **l
     val = history.val_perplexity if perplexity else history.val_loss
     epochs = range(1, len(train) + 1)
     prefix = f"{label} " if label else ""
+    line_kw = {k: v for k, v in line_kw.items() if k != "linestyle"}  # solid = train, dashed = validation
     (line,) = ax.plot(epochs, train, label=f"{prefix}train", **line_kw)
     if val:
-        ax.plot(range(1, len(val) + 1), val, linestyle="--", color=line.get_color(),
-                label=f"{prefix}validation", **line_kw)
+        line_kw["color"] = line.get_color()                              # one colour per run
+        ax.plot(range(1, len(val) + 1), val, linestyle="--", label=f"{prefix}validation", **line_kw)
     ax.set_xlabel("epoch")
     ax.set_ylabel("perplexity" if perplexity else "loss")
     ax.legend()

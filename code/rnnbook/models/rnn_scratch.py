@@ -174,7 +174,7 @@ class RNNLMScratch(nn.Module):
         """Hidden states (num_steps, batch, hidden) -> logits (batch, num_steps, vocab_size).
 
         One matrix product for all steps. The result is a transposed *view* of a
-        time-major tensor: no copy is made; :func:`rnnbook.sequence_loss` reads it
+        time-major tensor: no copy is made; :func:`rnnbook.sequence_cross_entropy` reads it
         in memory order.
         """
         num_steps, batch_size, _ = outputs.shape

@@ -1,0 +1,36 @@
+"""What machine a benchmark ran on: printed above every table, since timings mean nothing without it."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+import torch
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo, or what platform knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_info() -> str:
+    """One line per fact: CPU, cores, load, torch, GPU."""
+    lines = [f"CPU: {cpu_model()}; cores visible: {os.cpu_count()}; torch threads: {torch.get_num_threads()}"]
+    if hasattr(os, "getloadavg"):  # other work on the machine slows every side alike
+        lines.append("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    lines.append(f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()} {platform.machine()}")
+    lines.append("GPU: " + (torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"))
+    return "\n".join(lines)
+
+
+def parse_result_line(output: str) -> dict[str, float]:
+    """The last line of a benchmark's output, ``key=value key=value ...``, as a dict."""
+    last = output.strip().splitlines()[-1]
+    return {k: float(v) for k, v in (item.split("=", 1) for item in last.split())}

@@ -1,0 +1,79 @@
+"""Run every benchmark of the book and print one table.
+
+    make bench            # or: python bench/run_all.py
+
+Each benchmark runs in its own process (so thread pools and caches do not leak
+between them) and ends with a machine-readable ``key=value`` line, which this
+script collects. Speed figures are ratios measured within this one run: the
+machine is shared and noisy, so absolute seconds from different runs are not
+comparable, and no test asserts a time.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from machine import machine_info, parse_result_line
+
+BENCH = Path(__file__).resolve().parent
+
+# Reported for the source chapter's own package on this machine kind (chapter-facts.md);
+# not re-measured here, since that package is not installed.
+SOURCE_SECONDS, SOURCE_VAL_PPL = 32.0, 7.24
+
+
+def run(script: str) -> dict[str, float]:
+    """Run ``bench/<script>`` and return its final key=value line, echoing its output."""
+    print(f"\n--- {script} ---", flush=True)
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, str(BENCH / script)], capture_output=True, text=True)
+    print(out.stdout.rstrip())
+    if out.returncode != 0:
+        print(out.stderr[-3000:])
+        raise SystemExit(f"{script} failed with exit code {out.returncode}")
+    print(f"({time.perf_counter() - start:.0f} s)")
+    return parse_result_line(out.stdout)
+
+
+def main() -> None:
+    print(machine_info())
+    ref = run("reference_config.py")
+    novel = run("whole_novel.py")
+    bptt = run("bptt_speed.py")
+    ngram = run("bench_text.py")
+    build = run("build_time.py")
+
+    rows = [
+        ("RNN from scratch, reference config (100 epochs)", f"{ref['scratch_seconds']:.1f} s",
+         f"val ppl {ref['scratch_val_ppl']:.2f}",
+         f"{SOURCE_SECONDS / ref['scratch_seconds']:.1f}x faster than the source's reported {SOURCE_SECONDS:.0f} s"),
+        ("nn.RNN (concise), reference config", f"{ref['concise_seconds']:.1f} s",
+         f"val ppl {ref['concise_val_ppl']:.2f}",
+         f"scratch / concise time = {ref['scratch_seconds'] / ref['concise_seconds']:.2f}"),
+        ("nn.RNN on the whole novel", f"{novel['whole_novel_seconds']:.1f} s",
+         f"val ppl {novel['whole_novel_val_ppl']:.2f}", f"source's reference run: val ppl {SOURCE_VAL_PPL}"),
+        ("BPTT by hand vs autograd (fp32, 64x32, 128 hidden)", f"{bptt['bptt_seconds'] * 1e3:.2f} ms",
+         f"autograd {bptt['autograd_seconds'] * 1e3:.2f} ms", f"hand / autograd = {bptt['ratio']:.2f}"),
+        ("n-gram LMs n=1..6, whole novel", f"{ngram['ngram_seconds']:.2f} s",
+         f"plain Python {ngram['ngram_reference_seconds']:.2f} s", f"speed-up {ngram['ngram_speedup']:.1f}x"),
+        ("clean build of the book (every cell run)", f"{build['clean_build_s']:.0f} s",
+         f"peak RSS {build['clean_build_peak_rss_gib']:.2f} GiB", "budget 300 s, 4 GiB"),
+        ("rebuild after a prose-only edit", f"{build['prose_rebuild_s']:.1f} s",
+         f"{build['prose_rebuild_executed']:.0f} notebooks run",
+         f"clean / cached = {build['clean_build_s'] / build['prose_rebuild_s']:.0f}x; budget 20 s"),
+        ("rebuild after a package change", f"{build['package_change_rebuild_s']:.0f} s",
+         f"{build['package_change_executed']:.0f} of {build['pages']:.0f} notebooks run", "cache cleared by _ext/cache_guard.py"),
+    ]
+    print("\n" + machine_info())
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    print("  ".join(h.ljust(w) for h, w in zip(("benchmark", "time", "result", "ratio / note"), widths)))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+
+
+if __name__ == "__main__":
+    main()
