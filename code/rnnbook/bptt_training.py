@@ -87,7 +87,8 @@ class BPTTTrainer(LanguageModelTrainer):
     draw is made at every step, seeded from PyTorch's global generator, which
     ``fit`` seeds with ``seed``: runs are reproducible.
 
-    Only :meth:`compute_gradients` differs from the base class. Clipping, the
+    Only :meth:`compute_gradients` differs from the base class (``book/bptt.md``
+    prints its source, so keep its lines short). Clipping, the
     gradient-norm record, the stop on a non-finite loss, carried states
     (``carry_state=True``: the last state of a minibatch starts the next one,
     and bptt's gradient with respect to it is dropped, as detaching does),
@@ -103,17 +104,18 @@ class BPTTTrainer(LanguageModelTrainer):
         self.truncation, self.keep_prob = truncation, keep_prob
 
     def compute_gradients(self, batch: Batch) -> tuple[float, int]:
-        X, Y = batch                                        # (batch, num_steps) each
+        X, Y = batch                             # (batch, num_steps) each
         params = scratch_params(self.model)
         seed = None
-        if self.truncation == "randomized":                 # a fresh, reproducible draw of the cuts
+        if self.truncation == "randomized":      # fresh, reproducible cuts
             seed = int(torch.randint(0, 2**62, ()))
         state = self.state if self.carry_state else None
-        loss, grads, last = _bptt_with_state(params, X, Y, state, self.truncation, seed, self.keep_prob)
+        loss, grads, last = _bptt_with_state(
+            params, X, Y, state, self.truncation, seed, self.keep_prob)
         if self.carry_state:
-            self.state = last                               # bptt made it without autograd: nothing to detach
+            self.state = last                    # no graph: nothing to detach
         for name, p in params.items():
-            p.grad = grads[name]
+            p.grad = grads[name]                 # what backward() would do
         return loss.item(), Y.numel()
 
 
