@@ -43,6 +43,7 @@ def main() -> None:
     ref = run("reference_config.py")
     novel = run("whole_novel.py")
     bptt = run("bptt_speed.py")
+    strat = run("bptt_strategies.py")
     ngram = run("bench_text.py")
     build = run("build_time.py")
 
@@ -57,6 +58,9 @@ def main() -> None:
          f"val ppl {novel['whole_novel_val_ppl']:.2f}", f"source's reference run: val ppl {SOURCE_VAL_PPL}"),
         ("BPTT by hand vs autograd (fp32, 64x32, 128 hidden)", f"{bptt['bptt_seconds'] * 1e3:.2f} ms",
          f"autograd {bptt['autograd_seconds'] * 1e3:.2f} ms", f"hand / autograd = {bptt['ratio']:.2f}"),
+        ("BPTT strategies, char model (20 epochs Adam)", f"full {strat['full_sec']:.2f} s/epoch",
+         f"val ppl full {strat['full_ppl']:.2f}, k=2 {strat['k2_ppl']:.2f}, rand 0.9 {strat['r9_ppl']:.2f}",
+         f"time k=8 / full = {strat['k8_sec'] / strat['full_sec']:.2f}"),
         ("n-gram LMs n=1..6, whole novel", f"{ngram['ngram_seconds']:.2f} s",
          f"plain Python {ngram['ngram_reference_seconds']:.2f} s", f"speed-up {ngram['ngram_speedup']:.1f}x"),
         ("clean build of the book (every cell run)", f"{build['clean_build_s']:.0f} s",

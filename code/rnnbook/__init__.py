@@ -25,6 +25,8 @@ from .decoding import predict
 # Backpropagation through time, by hand.
 from .bptt import (bptt, hidden_gradient_norms, random_problem, random_recurrent_weights,
                    randomized_weights, rnn_lm_loss)
+from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient, scratch_params,
+                            set_scratch_params)
 
 __version__ = "0.1.0"
 
@@ -42,7 +44,8 @@ __all__ = [
     "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit",
     # backpropagation through time
     "bptt", "hidden_gradient_norms", "random_problem", "random_recurrent_weights",
-    "randomized_weights", "rnn_lm_loss",
+    "randomized_weights", "rnn_lm_loss", "BPTTTrainer", "compare_strategies", "flat_gradient",
+    "scratch_params", "set_scratch_params",
     # recurrent language models: models, training, decoding, figures
     "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
     "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",

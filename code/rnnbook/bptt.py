@@ -294,29 +294,62 @@ def bptt(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | N
 
     Runs under ``torch.no_grad()``. Explained and checked in ``book/bptt.md``.
     """
-    batch, num_steps, vocab, hidden = _check_problem(params, X, Y, state)
-    xi = None
+    loss, grads, _ = _bptt_with_state(params, X, Y, state, truncation, seed, keep_prob)
+    return loss, grads
+
+
+def _check_truncation(truncation: object, keep_prob: object = None, num_steps: int | None = None) -> None:
+    """Validate ``truncation`` and ``keep_prob`` as :func:`bptt` takes them.
+
+    Without ``num_steps`` only what can be checked before seeing the data is
+    checked (``BPTTTrainer`` does this when it is built); with it, also that k
+    fits the sequence.
+    """
     if truncation is None or truncation == "randomized":
         pass
     elif isinstance(truncation, bool) or not isinstance(truncation, (int, str)):
         raise TypeError(f"truncation must be None, an int k or 'randomized', got {type(truncation).__name__}")
     elif isinstance(truncation, str):
         raise ValueError(f"unknown truncation {truncation!r}: use None (full), an int k, or 'randomized'")
-    elif not 1 <= truncation <= num_steps:
+    elif num_steps is None and truncation < 1:
+        raise ValueError(f"truncation k must be at least 1, got {truncation}: k is how many steps each "
+                         "loss term's gradient passes back through")
+    elif num_steps is not None and not 1 <= truncation <= num_steps:
         raise ValueError(f"truncation k must satisfy 1 <= k <= num_steps = {num_steps}, got {truncation}; "
                          "use k = num_steps (or None) for full BPTT")
-    if truncation == "randomized":
-        xi = randomized_weights(num_steps, 0.9 if keep_prob is None else keep_prob, seed)
-    elif seed is not None or keep_prob is not None:
+    if keep_prob is not None and truncation != "randomized":
         raise ValueError("seed and keep_prob only apply to truncation='randomized'; "
                          f"drop them for truncation={truncation!r}")
+    if keep_prob is not None:
+        if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float)):
+            raise TypeError(f"keep_prob must be a float in (0, 1], got {type(keep_prob).__name__}")
+        if not 0.0 < keep_prob <= 1.0:
+            raise ValueError(f"keep_prob must lie in (0, 1], got {keep_prob}: it is the probability of "
+                             "continuing the backward pass across one step")
 
-    return _bptt_core(params, X, Y, state, truncation if isinstance(truncation, int) else None, xi)
+
+def _bptt_with_state(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None,
+                     truncation: int | str | None, seed: int | None,
+                     keep_prob: float | None) -> tuple[torch.Tensor, dict, torch.Tensor]:
+    """:func:`bptt` plus the last hidden state H_T (batch, hidden), which a trainer carries on."""
+    batch, num_steps, vocab, hidden = _check_problem(params, X, Y, state)
+    _check_truncation(truncation, keep_prob, num_steps)
+    xi = None
+    if truncation == "randomized":
+        xi = randomized_weights(num_steps, 0.9 if keep_prob is None else keep_prob, seed)
+    elif seed is not None:
+        raise ValueError("seed and keep_prob only apply to truncation='randomized'; "
+                         f"drop them for truncation={truncation!r}")
+    return _bptt_core(params, X, Y, state, truncation if isinstance(truncation, int) else None, xi,
+                      with_state=True)
 
 
 def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None,
-               k: int | None, xi: torch.Tensor | None) -> tuple[torch.Tensor, dict]:
-    """The computation behind :func:`bptt`, on checked inputs: truncate at k, or weight by xi."""
+               k: int | None, xi: torch.Tensor | None, with_state: bool = False) -> tuple:
+    """The computation behind :func:`bptt`, on checked inputs: truncate at k, or weight by xi.
+
+    Returns (loss, grads), or (loss, grads, H_T) when ``with_state``.
+    """
     with torch.no_grad():
         H = _forward(params, X, state)                       # (steps+1, batch, hidden)
         loss, dW_hq, db_q, dH_direct = _output_layer(params, H, Y)
@@ -327,7 +360,8 @@ def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tens
             dA, dH0 = _backward_full(params["W_hh"], D, dH_direct, xi)
         grads = _recurrent_grads(params, X, H, dA, dH0)
         grads.update(W_hq=dW_hq, b_q=db_q)
-    return loss, {name: grads[name] for name in (*PARAM_NAMES, "state")}
+    grads = {name: grads[name] for name in (*PARAM_NAMES, "state")}
+    return (loss, grads, H[-1].clone()) if with_state else (loss, grads)
 
 
 def rnn_lm_loss(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None = None,

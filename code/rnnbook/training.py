@@ -3,6 +3,7 @@
 Explained in ``book/sequences.md``, where it fits a linear autoregressive model.
 Later pages reuse it for recurrent models by subclassing ``Trainer`` and
 overriding its hooks (``batch_loss`` to carry extra state through a batch,
+``compute_gradients`` to obtain the gradients some other way than autograd,
 ``after_backward`` for anything to do between backward and step) rather than by
 copying the loop. ``LanguageModelTrainer`` (``book/rnn_scratch.md``) is such a
 subclass: it trains models with the contract ``model(X, state) -> (logits,
@@ -157,6 +158,21 @@ class Trainer:
         inputs, targets = batch
         return self.loss_fn(self.model(inputs), targets), targets.numel()
 
+    def compute_gradients(self, batch: Batch) -> tuple[float, int]:
+        """Fill every parameter's ``.grad`` for one batch; return (mean loss, elements averaged).
+
+        The default is the usual forward pass and ``backward()`` through
+        autograd. The gradients start cleared (``None``). A subclass may compute
+        them another way, by hand for instance, and assign them to ``.grad``:
+        clipping, the gradient-norm record, the NaN guard and the update then
+        work unchanged (``rnnbook.BPTTTrainer``, ``book/bptt.md``).
+        """
+        loss, n = self.batch_loss(batch)
+        value = loss.item()
+        if math.isfinite(value):  # the caller raises on a non-finite loss; no backward through it
+            loss.backward()
+        return value, n
+
     def after_backward(self) -> None:
         """Called between ``backward()`` (and clipping) and ``optimizer.step()``."""
 
@@ -186,15 +202,13 @@ class Trainer:
         total, count = 0.0, 0
         params = [p for p in self.model.parameters() if p.requires_grad]
         for step, batch in enumerate(self._batches(batches), start=1):
-            loss, n = self.batch_loss(batch)
-            value = loss.item()
+            self.optimizer.zero_grad()
+            value, n = self.compute_gradients(batch)
             if not math.isfinite(value):
                 raise FloatingPointError(
                     f"the training loss became {value} at epoch {self.epoch}, step {step} (both counted "
                     "from 1); training stopped. Lower the learning rate, clip the gradients (clip=1.0) "
                     "or check the data of that step.")
-            self.optimizer.zero_grad()
-            loss.backward()
             if self.clip is not None:
                 self.grad_norms.append(clip_gradients(params, self.clip))
             else:
