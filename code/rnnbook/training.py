@@ -311,10 +311,15 @@ class LanguageModelTrainer(Trainer):
 
     def batch_loss(self, batch: Batch) -> tuple[torch.Tensor, int]:
         X, Y = batch
-        logits, state = self.model(X, self.state if self.carry_state else None)
+        state = self.state if self.carry_state else None
+        if hasattr(self.model, "loss"):  # the model's own, faster computation of the same loss
+            loss, state = self.model.loss(X, Y, state)
+        else:
+            logits, state = self.model(X, state)
+            loss = self.loss_fn(logits, Y)
         if self.carry_state:
             self.state = state.detach()
-        return self.loss_fn(logits, Y), Y.numel()
+        return loss, Y.numel()
 
 
 def fit_language_model(model: nn.Module, train_batches: Batches, val_batches: Batches | None,

@@ -23,6 +23,8 @@ import numbers
 import torch
 from torch import nn
 
+from .fused import linear_cross_entropy, tanh_recurrence
+
 
 def tanh(z: torch.Tensor) -> torch.Tensor:
     """``tanh(z)``, computed as ``2 sigmoid(2z) - 1``: the same function, faster on a CPU.
@@ -46,18 +48,21 @@ def one_hot(X: torch.Tensor, vocab_size: int, dtype: torch.dtype) -> torch.Tenso
     return eye.index_select(0, X.T.reshape(-1)).view(X.shape[1], X.shape[0], vocab_size)
 
 
-def check_tokens(X: object, vocab_size: int) -> torch.Tensor:
-    """``X`` if it is a (batch, num_steps) int64 tensor of indices below ``vocab_size``, else a clear error."""
+def check_tokens(X: object, vocab_size: int, name: str = "X") -> torch.Tensor:
+    """``X`` if it is a (batch, num_steps) int64 tensor of indices below ``vocab_size``, else a clear error.
+
+    ``name`` is the argument's name in the error messages (``"Y"`` for targets).
+    """
     if not isinstance(X, torch.Tensor):
-        raise TypeError(f"X must be a tensor of token indices, got {type(X).__name__}")
+        raise TypeError(f"{name} must be a tensor of token indices, got {type(X).__name__}")
     if X.dtype != torch.long:
-        raise TypeError(f"X must hold int64 token indices, got dtype {X.dtype}; convert with X.long()")
+        raise TypeError(f"{name} must hold int64 token indices, got dtype {X.dtype}; convert with {name}.long()")
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must have shape (batch, num_steps) with both at least 1, got {tuple(X.shape)}; "
-                         "for one sequence write X[None]")
+        raise ValueError(f"{name} must have shape (batch, num_steps) with both at least 1, got {tuple(X.shape)}; "
+                         f"for one sequence write {name}[None]")
     low, high = int(X.min()), int(X.max())
     if low < 0 or high >= vocab_size:
-        raise ValueError(f"X holds token indices outside [0, {vocab_size}): min {low}, max {high}; "
+        raise ValueError(f"{name} holds token indices outside [0, {vocab_size}): min {low}, max {high}; "
                          "was it encoded with the model's vocabulary?")
     return X
 
@@ -89,10 +94,13 @@ class RNNScratch(nn.Module):
 
     Weights are drawn from N(0, sigma^2), the bias starts at zero. Inputs are
     time-major, ``(num_steps, batch, num_inputs)``, so that step ``t`` is the
-    contiguous slice ``inputs[t]``.
+    contiguous slice ``inputs[t]``. ``fused=True`` runs the same recurrence
+    through :func:`rnnbook.models.fused.tanh_recurrence`, which has a
+    hand-written backward pass and is faster; ``fused=False`` the plain loop
+    below, differentiated by autograd.
     """
 
-    def __init__(self, num_inputs: int, num_hiddens: int, sigma: float = 0.01) -> None:
+    def __init__(self, num_inputs: int, num_hiddens: int, sigma: float = 0.01, fused: bool = True) -> None:
         super().__init__()
         self.num_inputs = _check_size("num_inputs", num_inputs)
         self.num_hiddens = _check_size("num_hiddens", num_hiddens)
@@ -102,6 +110,7 @@ class RNNScratch(nn.Module):
         self.W_xh = nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma)
         self.W_hh = nn.Parameter(torch.randn(num_hiddens, num_hiddens) * sigma)
         self.b_h = nn.Parameter(torch.zeros(num_hiddens))
+        self.fused = bool(fused)
 
     def forward(self, inputs: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """Run the RNN over ``inputs`` (num_steps, batch, num_inputs).
@@ -123,6 +132,9 @@ class RNNScratch(nn.Module):
         """
         num_steps, batch_size, _ = projected.shape
         H = check_state(state, batch_size, self.num_hiddens, like=projected)  # (batch, hidden)
+        if self.fused:
+            outputs = tanh_recurrence(projected, H, self.W_hh)  # the same loop, hand-written backward
+            return outputs, outputs[-1]
         outputs = []
         for P_t in projected.unbind(0):                     # P_t: (batch, hidden)
             H = tanh(torch.addmm(P_t, H, self.W_hh))        # P_t + H @ W_hh, in one kernel
@@ -185,3 +197,19 @@ class RNNLMScratch(nn.Module):
         check_tokens(X, self.vocab_size)
         outputs, state = self.rnn.recur(self.input_projection(X), state)  # (steps, batch, hidden)
         return self.output_layer(outputs), state
+
+    def loss(self, X: torch.Tensor, Y: torch.Tensor,
+             state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(sequence_cross_entropy(logits, Y), state)`` for ``logits, state = self(X, state)``, faster.
+
+        The output layer and the loss run as one function,
+        :func:`rnnbook.models.fused.linear_cross_entropy`, which never keeps
+        the logits. ``LanguageModelTrainer`` uses this method when a model has it.
+        """
+        check_tokens(X, self.vocab_size)
+        check_tokens(Y, self.vocab_size, name="Y")
+        if Y.shape != X.shape:
+            raise ValueError(f"Y must have the shape of X, {tuple(X.shape)}, got {tuple(Y.shape)}")
+        outputs, state = self.rnn.recur(self.input_projection(X), state)  # (steps, batch, hidden)
+        targets = Y.T.reshape(-1)                                          # time-major, like outputs
+        return linear_cross_entropy(outputs.view(-1, self.num_hiddens), self.W_hq, self.b_q, targets), state

@@ -1,0 +1,118 @@
+"""Two hand-written autograd functions that make the RNN language models fast on a CPU.
+
+Explained in ``book/rnn_scratch.md`` (section "A faster path"). Both compute
+exactly what the plain code computes; they only decide *how*, because on a CPU
+with small tensors the time goes into the number of kernels called, the
+memory they allocate and a few slow elementwise kernels, not into arithmetic.
+
+* :func:`tanh_recurrence` runs ``H_t = tanh(P_t + H_{t-1} W_hh)`` over all
+  steps, writing every state into one preallocated tensor. Its backward pass
+  carries the gradient back through time with one matrix product per step and
+  then forms the gradient of ``W_hh`` for *all* steps in a single product,
+  where autograd would compute one small product per step and add them up.
+* :func:`linear_cross_entropy` fuses the output layer with the mean
+  cross-entropy. It lays the logits out as (vocab, positions), so that the
+  max, the exponential and the sum over the vocabulary run along contiguous
+  memory, computes the softmax once in the forward pass and reuses it in the
+  backward pass, where the gradient of the logits is simply
+  ``(softmax - onehot) / N``.
+
+The tests (``tests/test_fused.py``) check both against plain autograd code and
+with ``torch.autograd.gradcheck`` in float64.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+LOG2_E = 1.0 / math.log(2.0)
+
+
+class TanhRecurrence(torch.autograd.Function):
+    """``outputs[t] = tanh(projected[t] + outputs[t-1] @ W_hh)``, ``outputs[-1]`` read as ``H0``.
+
+    ``projected`` (steps, batch, hidden), ``H0`` (batch, hidden), ``W_hh``
+    (hidden, hidden); returns the states of all steps, (steps, batch, hidden).
+    """
+
+    @staticmethod
+    def forward(ctx, projected: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
+        # tanh(z) = 2 sigmoid(2z) - 1 (see rnn_scratch.tanh): with the inputs and W_hh doubled,
+        # each step's product is already 2z, and the activation runs in place on it.
+        outputs = projected.mul(2)                          # (steps, batch, hidden): 2 P_t, then h_t
+        twice_W = W_hh.mul(2)
+        H = H0
+        for t in range(outputs.shape[0]):
+            H = outputs[t].addmm_(H, twice_W).sigmoid_().mul_(2).sub_(1)   # h_t, written in place
+        ctx.save_for_backward(H0, W_hh, outputs)
+        return outputs
+
+    @staticmethod
+    def backward(ctx, grad_outputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        H0, W_hh, outputs = ctx.saved_tensors
+        hidden = outputs.shape[-1]
+        # dZ[t] = dL/dz_t, the gradient of the pre-activation of step t. Going back in time:
+        # dL/dh_t = grad_outputs[t] + dZ[t+1] @ W_hh^T, and dz_t = dh_t * tanh'(z_t) = dh_t * (1 - h_t^2).
+        dZ = grad_outputs.clone(memory_format=torch.contiguous_format)     # (steps, batch, hidden)
+        slope = torch.addcmul(outputs.new_ones(()), outputs, outputs, value=-1)  # 1 - h_t^2, all steps
+        W_T = W_hh.T
+        dZ[-1].mul_(slope[-1])
+        for t in range(outputs.shape[0] - 2, -1, -1):
+            dZ[t].addmm_(dZ[t + 1], W_T).mul_(slope[t])
+        # z_t = P_t + h_{t-1} W_hh: W_hh's gradient sums h_{t-1}^T dZ[t] over all steps, one product.
+        dW = torch.mm(outputs[:-1].reshape(-1, hidden).T, dZ[1:].reshape(-1, hidden))
+        dW.addmm_(H0.T, dZ[0])
+        dH0 = torch.mm(dZ[0], W_T) if ctx.needs_input_grad[1] else None
+        return dZ, dH0, dW
+
+
+def tanh_recurrence(projected: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
+    """The tanh recurrence over all steps with a hand-written backward pass; (steps, batch, hidden).
+
+    Equal (up to float rounding) to the plain loop in :meth:`rnnbook.RNNScratch.recur`.
+    """
+    return TanhRecurrence.apply(projected, H0, W_hh)
+
+
+class LinearCrossEntropy(torch.autograd.Function):
+    """Mean cross-entropy of the logits ``H @ W + b`` against ``targets``, without keeping the logits.
+
+    ``H`` (positions, hidden), ``W`` (hidden, vocab), ``b`` (vocab,), ``targets``
+    (positions,) int64; returns a scalar.
+    """
+
+    @staticmethod
+    def forward(ctx, H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        n = H.shape[0]
+        # (vocab, positions): reductions over the vocabulary then run along contiguous rows,
+        # which PyTorch's CPU kernels vectorise; over a last dimension of 28 they do not.
+        logits = torch.mm(W.T, H.T).add_(b[:, None])
+        flat = targets * n + torch.arange(n, device=H.device)             # where logit[target_i, i] lies
+        target_logit = logits.view(-1).take(flat)                         # (positions,)
+        top = logits.amax(0)                                              # (positions,)
+        # exp(x) as exp2(x log2 e): the same number, and PyTorch's CPU exp2 kernel is ~3x faster than exp.
+        exps = logits.sub_(top).mul_(LOG2_E).exp2_()                      # exp(logit - max), in place
+        total = exps.sum(0)                                               # (positions,)
+        ctx.save_for_backward(H, W, exps, total, flat)                    # softmax = exps / total
+        return (total.log() + top - target_logit).mean()                  # mean of logsumexp - target logit
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, None]:
+        H, W, exps, total, flat = ctx.saved_tensors
+        scale = grad / H.shape[0]
+        G = exps * (scale / total)                                        # softmax * grad / N, (vocab, positions)
+        G.view(-1).index_put_((flat,), -scale, accumulate=True)           # (softmax - onehot) * grad / N
+        dH = torch.mm(G.T, W.T)                                           # (positions, hidden)
+        dW = torch.mm(G, H).T                                             # (hidden, vocab); this order is faster
+        return dH, dW, G.sum(1), None
+
+
+def linear_cross_entropy(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """``F.cross_entropy(H @ W + b, targets)`` fused into one autograd function; a scalar.
+
+    ``H`` (positions, hidden), ``W`` (hidden, vocab), ``b`` (vocab,),
+    ``targets`` (positions,) token indices.
+    """
+    return LinearCrossEntropy.apply(H, W, b, targets)
