@@ -6,7 +6,7 @@ PORT   ?= 8000
 JUPYTER_PORT ?= 8888
 JB_STRICT := -W -n --keep-going
 
-.PHONY: help venv book book-strict test serve live clean bench
+.PHONY: help venv book test serve live clean bench
 .DEFAULT_GOAL := help
 
 help:

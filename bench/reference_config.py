@@ -24,7 +24,6 @@ The last line has exactly this form:
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
 import torch
@@ -83,16 +82,23 @@ def source_style_epochs(data, num_epochs: int) -> float:
     return (time.perf_counter() - start) / num_epochs
 
 
-def run(name: str, data) -> rnnbook.History:
+def run(name: str, data, device: str | None = None) -> rnnbook.History:
+    """Train model ``name`` ("scratch" or "concise") at the reference configuration on ``device``
+    (default: CUDA when available, else the CPU)."""
     V = len(data.vocab)
     torch.manual_seed(0)
     model = rnnbook.RNNLMScratch(rnnbook.RNNScratch(V, HIDDEN), V) if name == "scratch" else rnnbook.RNNLM(HIDDEN, V)
     train = data.loader("train", "overlapping", batch_size=BATCH, num_steps=STEPS)
     val = data.loader("val", "overlapping", batch_size=5000, num_steps=STEPS)
-    history = rnnbook.fit_language_model(model, train, val, EPOCHS, lr=LR, clip=CLIP, progress=False)
-    print(f"{name:>8}: {history.total_seconds:6.1f} s   train ppl {history.train_perplexity[-1]:.2f}   "
+    history = rnnbook.fit_language_model(model, train, val, EPOCHS, lr=LR, clip=CLIP, progress=False,
+                                          device=device)
+    print(f"{name:>8} on {history_device(model)}: {history.total_seconds:6.1f} s   train ppl {history.train_perplexity[-1]:.2f}   "
           f"val ppl {history.val_perplexity[-1]:.2f}   greedy: {rnnbook.predict(model, data.vocab, 'it has', 20)!r}")
     return history
+
+
+def history_device(model: torch.nn.Module) -> str:
+    return str(next(model.parameters()).device)
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
 from machine import machine_info, parse_result_line
 
 BENCH = Path(__file__).resolve().parent
@@ -46,6 +48,7 @@ def main() -> None:
     strat = run("bptt_strategies.py")
     ngram = run("bench_text.py")
     build = run("build_time.py")
+    gpu = run("gpu_reference.py") if torch.cuda.is_available() else None
 
     rows = [
         ("RNN from scratch, reference config (100 epochs)", f"{ref['scratch_seconds']:.1f} s",
@@ -71,6 +74,12 @@ def main() -> None:
         ("rebuild after a package change", f"{build['package_change_rebuild_s']:.0f} s",
          f"{build['package_change_executed']:.0f} of {build['pages']:.0f} notebooks run", "cache cleared by _ext/cache_guard.py"),
     ]
+    if gpu is not None:
+        rows.append(("reference config on the GPU (scratch / concise)",
+                     f"{gpu['scratch_gpu_seconds']:.1f} / {gpu['concise_gpu_seconds']:.1f} s",
+                     f"CPU {gpu['scratch_cpu_seconds']:.1f} / {gpu['concise_cpu_seconds']:.1f} s",
+                     f"CPU / GPU = {gpu['scratch_cpu_seconds'] / gpu['scratch_gpu_seconds']:.1f} / "
+                     f"{gpu['concise_cpu_seconds'] / gpu['concise_gpu_seconds']:.1f}"))
     print("\n" + machine_info())
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     print("  ".join(h.ljust(w) for h, w in zip(("benchmark", "time", "result", "ratio / note"), widths)))
