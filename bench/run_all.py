@@ -52,10 +52,10 @@ def main() -> None:
 
     rows = [
         ("RNN from scratch, reference config (100 epochs)", f"{ref['scratch_seconds']:.1f} s",
-         f"val ppl {ref['scratch_val_ppl']:.2f}",
+         f"val ppl {ref['scratch_val_ppl']:.4f}",
          f"{SOURCE_SECONDS / ref['scratch_seconds']:.1f}x faster than the source's reported {SOURCE_SECONDS:.0f} s"),
         ("nn.RNN (concise), reference config", f"{ref['concise_seconds']:.1f} s",
-         f"val ppl {ref['concise_val_ppl']:.2f}",
+         f"val ppl {ref['concise_val_ppl']:.4f}",
          f"scratch / concise time = {ref['scratch_seconds'] / ref['concise_seconds']:.2f}"),
         ("nn.RNN on the whole novel", f"{novel['whole_novel_seconds']:.1f} s",
          f"val ppl {novel['whole_novel_val_ppl']:.2f}", f"source's reference run: val ppl {SOURCE_VAL_PPL}"),
