@@ -82,7 +82,7 @@ def test_same_seed_gives_identical_history_and_weights():
                       nn.MSELoss(), num_epochs=3, lr=0.05, seed=seed, device="cpu")
         return history, model
 
-    (h1, m1), (h2, m2), (h3, m3) = run(0), run(0), run(1)
+    (h1, m1), (h2, m2), (h3, _) = run(0), run(0), run(1)
     assert h1 == h2                                            # bitwise-equal losses
     for p1, p2 in zip(m1.parameters(), m2.parameters()):
         assert torch.equal(p1, p2)

@@ -137,7 +137,6 @@ def _output_layer(params: dict, H: torch.Tensor, Y: torch.Tensor):
     """
     W_hq, b_q = params["W_hq"], params["b_q"]
     steps, batch, hidden = H.shape[0] - 1, H.shape[1], H.shape[2]
-    vocab = W_hq.shape[1]
     n = steps * batch
     Hs = H[1:].reshape(n, hidden)                            # (steps*batch, hidden)
     y = Y.T.reshape(n)                                       # time-major, like Hs

@@ -102,7 +102,7 @@ def truncation_strategies(num_steps: int = 8, k: int = 3, keep_prob: float = 0.7
     rows = [
         ("full", num_steps, None),
         (f"regular, $k = {k}$", k, None),
-        (f"randomized, $\\pi = {keep_prob:g}$", reach_random, rf"$\times 1/\pi$"),
+        (f"randomized, $\\pi = {keep_prob:g}$", reach_random, r"$\times 1/\pi$"),
     ]
     dx, dy = 1.2, 1.55
     x_first = 0.45

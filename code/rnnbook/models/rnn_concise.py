@@ -21,7 +21,8 @@ import torch
 from torch import nn
 
 from .fused import linear_cross_entropy
-from .rnn_scratch import RNNLMScratch, _check_size, check_state, check_tokens, one_hot
+from ..data.batching import check_positive_int
+from .rnn_scratch import RNNLMScratch, check_state, check_tokens, one_hot
 
 
 class RNNLM(nn.Module):
@@ -29,8 +30,8 @@ class RNNLM(nn.Module):
 
     def __init__(self, num_hiddens: int, vocab_size: int) -> None:
         super().__init__()
-        self.num_hiddens = _check_size("num_hiddens", num_hiddens)
-        self.vocab_size = _check_size("vocab_size", vocab_size)
+        self.num_hiddens = check_positive_int("num_hiddens", num_hiddens)
+        self.vocab_size = check_positive_int("vocab_size", vocab_size)
         self.rnn = nn.RNN(vocab_size, num_hiddens, nonlinearity="tanh")  # time-major
         self.output = nn.Linear(num_hiddens, vocab_size)
 

@@ -23,6 +23,7 @@ import numbers
 import torch
 from torch import nn
 
+from ..data.batching import check_positive_int
 from .fused import linear_cross_entropy, tanh_recurrence
 
 
@@ -67,14 +68,6 @@ def check_tokens(X: object, vocab_size: int, name: str = "X") -> torch.Tensor:
     return X
 
 
-def _check_size(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
-
-
 def check_state(state: torch.Tensor | None, batch_size: int, num_hiddens: int,
                 like: torch.Tensor) -> torch.Tensor:
     """The initial hidden state: zeros when ``state`` is None, else ``state`` after a shape check."""
@@ -102,8 +95,8 @@ class RNNScratch(nn.Module):
 
     def __init__(self, num_inputs: int, num_hiddens: int, sigma: float = 0.01, fused: bool = True) -> None:
         super().__init__()
-        self.num_inputs = _check_size("num_inputs", num_inputs)
-        self.num_hiddens = _check_size("num_hiddens", num_hiddens)
+        self.num_inputs = check_positive_int("num_inputs", num_inputs)
+        self.num_hiddens = check_positive_int("num_hiddens", num_hiddens)
         if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not sigma > 0:
             raise ValueError(f"sigma must be a positive number (the std of the initial weights), got {sigma!r}")
         self.sigma = float(sigma)
@@ -154,7 +147,7 @@ class RNNLMScratch(nn.Module):
         super().__init__()
         if not isinstance(rnn, RNNScratch):
             raise TypeError(f"rnn must be an RNNScratch, got {type(rnn).__name__}")
-        self.vocab_size = _check_size("vocab_size", vocab_size)
+        self.vocab_size = check_positive_int("vocab_size", vocab_size)
         if rnn.num_inputs != vocab_size:
             raise ValueError(f"the RNN takes {rnn.num_inputs} inputs but the vocabulary has {vocab_size} tokens: "
                              "a one-hot input has one entry per token, so build RNNScratch(vocab_size, ...)")
