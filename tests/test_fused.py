@@ -148,3 +148,19 @@ def test_trainer_uses_the_model_loss_when_present():
     X = torch.randint(0, V, (2, 3))
     LanguageModelTrainer(model, lr=0.1, device="cpu").fit([(X, X)], num_epochs=1)
     assert calls == [(2, 3)]
+
+
+@pytest.mark.parametrize("make", [scratch, concise])
+@pytest.mark.parametrize("num_steps", [1, 4, 7])
+def test_evaluation_loss_in_chunks_equals_the_loss_over_all_steps(make, num_steps):
+    """Under no_grad, ``loss`` scores a few steps at a time; the value and the final state must not change."""
+    X = torch.randint(0, V, (3, num_steps), generator=torch.Generator().manual_seed(4))
+    Y = torch.randint(0, V, (3, num_steps), generator=torch.Generator().manual_seed(5))
+    state = torch.randn(3, H, dtype=f64)
+    model = make()
+    whole, s_whole = model.loss(X, Y, state)
+    with torch.no_grad():
+        chunked, s_chunked = model.loss(X, Y, state)
+    assert chunked.dtype == whole.dtype and not chunked.requires_grad
+    torch.testing.assert_close(chunked, whole.detach(), rtol=1e-13, atol=0)
+    torch.testing.assert_close(s_chunked, s_whole.detach(), rtol=0, atol=1e-14)

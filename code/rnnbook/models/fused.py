@@ -24,6 +24,7 @@ with ``torch.autograd.gradcheck`` in float64.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 
@@ -55,12 +56,18 @@ class TanhRecurrence(torch.autograd.Function):
         hidden = outputs.shape[-1]
         # dZ[t] = dL/dz_t, the gradient of the pre-activation of step t. Going back in time:
         # dL/dh_t = grad_outputs[t] + dZ[t+1] @ W_hh^T, and dz_t = dh_t * tanh'(z_t) = dh_t * (1 - h_t^2).
-        dZ = grad_outputs.clone(memory_format=torch.contiguous_format)     # (steps, batch, hidden)
-        slope = torch.addcmul(outputs.new_ones(()), outputs, outputs, value=-1)  # 1 - h_t^2, all steps
+        # Every step works on one (batch, hidden) slice, which stays in the CPU's cache; a pass over
+        # all steps at once (to form 1 - h^2, say) would stream megabytes through memory instead.
+        dZ = torch.empty_like(outputs, memory_format=torch.contiguous_format)  # (steps, batch, hidden)
+        scratch = torch.empty_like(dZ[0])                                        # (batch, hidden)
         W_T = W_hh.T
-        dZ[-1].mul_(slope[-1])
-        for t in range(outputs.shape[0] - 2, -1, -1):
-            dZ[t].addmm_(dZ[t + 1], W_T).mul_(slope[t])
+        for t in range(outputs.shape[0] - 1, -1, -1):
+            if t == outputs.shape[0] - 1:
+                dZ[t].copy_(grad_outputs[t])
+            else:
+                torch.addmm(grad_outputs[t], dZ[t + 1], W_T, out=dZ[t])           # dL/dh_t
+            h = outputs[t]
+            dZ[t].addcmul_(torch.mul(dZ[t], h, out=scratch), h, value=-1)        # dh - dh h h = dh (1 - h^2)
         # z_t = P_t + h_{t-1} W_hh: W_hh's gradient sums h_{t-1}^T dZ[t] over all steps, one product.
         dW = torch.mm(outputs[:-1].reshape(-1, hidden).T, dZ[1:].reshape(-1, hidden))
         dW.addmm_(H0.T, dZ[0])
@@ -76,6 +83,26 @@ def tanh_recurrence(projected: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tenso
     return TanhRecurrence.apply(projected, H0, W_hh)
 
 
+def _exp_logits(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor):
+    """The pieces of softmax and cross-entropy for the logits ``H @ W + b``, laid out (vocab, positions).
+
+    Returns ``(exps, total, top, target_logit, flat)``: ``exp(logit - top)``
+    (vocab, positions), its column sums, the largest logit of each position,
+    the logit of each target and where the targets lie in ``exps.view(-1)``.
+    The loss of position ``i`` is ``log(total[i]) + top[i] - target_logit[i]``.
+    """
+    n = H.shape[0]
+    # (vocab, positions): reductions over the vocabulary then run along contiguous rows,
+    # which PyTorch's CPU kernels vectorise; over a last dimension of 28 they do not.
+    logits = torch.mm(W.T, H.T).add_(b[:, None])
+    flat = targets * n + torch.arange(n, device=H.device)             # where logit[target_i, i] lies
+    target_logit = logits.view(-1).take(flat)                         # (positions,)
+    top = logits.amax(0)                                              # (positions,)
+    # exp(x) as exp2(x log2 e): the same number, and PyTorch's CPU exp2 kernel is ~3x faster than exp.
+    exps = logits.sub_(top).mul_(LOG2_E).exp2_()                      # exp(logit - max), in place
+    return exps, exps.sum(0), top, target_logit, flat
+
+
 class LinearCrossEntropy(torch.autograd.Function):
     """Mean cross-entropy of the logits ``H @ W + b`` against ``targets``, without keeping the logits.
 
@@ -85,16 +112,7 @@ class LinearCrossEntropy(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        n = H.shape[0]
-        # (vocab, positions): reductions over the vocabulary then run along contiguous rows,
-        # which PyTorch's CPU kernels vectorise; over a last dimension of 28 they do not.
-        logits = torch.mm(W.T, H.T).add_(b[:, None])
-        flat = targets * n + torch.arange(n, device=H.device)             # where logit[target_i, i] lies
-        target_logit = logits.view(-1).take(flat)                         # (positions,)
-        top = logits.amax(0)                                              # (positions,)
-        # exp(x) as exp2(x log2 e): the same number, and PyTorch's CPU exp2 kernel is ~3x faster than exp.
-        exps = logits.sub_(top).mul_(LOG2_E).exp2_()                      # exp(logit - max), in place
-        total = exps.sum(0)                                               # (positions,)
+        exps, total, top, target_logit, flat = _exp_logits(H, W, b, targets)
         ctx.save_for_backward(H, W, exps, total, flat)                    # softmax = exps / total
         return (total.log() + top - target_logit).mean()                  # mean of logsumexp - target logit
 
@@ -116,3 +134,29 @@ def linear_cross_entropy(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targ
     ``targets`` (positions,) token indices.
     """
     return LinearCrossEntropy.apply(H, W, b, targets)
+
+
+@torch.no_grad()
+def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | None], tuple[torch.Tensor, torch.Tensor]],
+                          W: torch.Tensor, b: torch.Tensor, X: torch.Tensor, Y: torch.Tensor,
+                          state: torch.Tensor | None = None, steps: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
+    """The mean cross-entropy of a language model on ``(X, Y)``, computed ``steps`` time steps at a time.
+
+    For evaluation, where nothing is kept for a backward pass: the hidden
+    states of a few steps are computed, scored and dropped, with the last state
+    carried into the next chunk, so the tensors in flight stay small enough to
+    live in the CPU's cache instead of streaming tens of megabytes through
+    memory. ``hidden_states(X_chunk, state) -> (outputs, state)`` runs the
+    network (outputs time-major, (steps, batch, hidden)); ``W`` (hidden,
+    vocab) and ``b`` (vocab,) are the output layer. Returns ``(loss, state)``
+    like the models' ``loss`` methods; the value equals the one computed over
+    all steps at once, up to float rounding.
+    """
+    total = 0.0                                                        # a Python float: summed in float64
+    num_steps = X.shape[1]
+    for start in range(0, num_steps, steps):
+        outputs, state = hidden_states(X[:, start:start + steps], state)    # (steps, batch, hidden)
+        targets = Y[:, start:start + steps].T.reshape(-1)                   # time-major, like outputs
+        _, sums, top, target_logit, _ = _exp_logits(outputs.reshape(-1, outputs.shape[-1]), W, b, targets)
+        total += float((sums.log_().add_(top).sub_(target_logit)).sum())
+    return torch.tensor(total / Y.numel(), dtype=W.dtype, device=W.device), state

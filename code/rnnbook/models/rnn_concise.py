@@ -20,9 +20,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .fused import linear_cross_entropy
+from .fused import chunked_cross_entropy, linear_cross_entropy
 from ..data.batching import check_positive_int
-from .rnn_scratch import RNNLMScratch, check_state, check_tokens, one_hot
+from .rnn_scratch import RNNLMScratch, check_loss_inputs, check_state, check_tokens, one_hot
 
 
 class RNNLM(nn.Module):
@@ -39,31 +39,33 @@ class RNNLM(nn.Module):
         """Token indices (batch, num_steps) as one-hot vectors (num_steps, batch, vocab_size)."""
         return one_hot(X, self.vocab_size, self.output.weight.dtype)
 
-    def forward(self, X: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        check_tokens(X, self.vocab_size)
+    def hidden_states(self, X: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The RNN's hidden state after every token of ``X``: (num_steps, batch, hidden), and the last one."""
         inputs = self.one_hot(X)                                       # (steps, batch, vocab)
         h0 = check_state(state, X.shape[0], self.num_hiddens, like=inputs).unsqueeze(0)  # (1, batch, hidden)
         outputs, h_n = self.rnn(inputs, h0)                            # (steps, batch, hidden), (1, batch, hidden)
-        logits = self.output(outputs)                                  # (steps, batch, vocab)
-        return logits.transpose(0, 1), h_n.squeeze(0)                  # (batch, steps, vocab), (batch, hidden)
+        return outputs, h_n.squeeze(0)
+
+    def forward(self, X: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        check_tokens(X, self.vocab_size)
+        outputs, state = self.hidden_states(X, state)                  # (steps, batch, hidden)
+        return self.output(outputs).transpose(0, 1), state             # (batch, steps, vocab), (batch, hidden)
 
     def loss(self, X: torch.Tensor, Y: torch.Tensor,
              state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """``(sequence_cross_entropy(logits, Y), state)`` for ``logits, state = self(X, state)``, faster.
 
         As :meth:`rnnbook.RNNLMScratch.loss`: the output layer and the loss run
-        as one function, :func:`rnnbook.models.fused.linear_cross_entropy`.
+        as one function, :func:`rnnbook.models.fused.linear_cross_entropy`, and
+        without autograd a few steps at a time.
         """
-        check_tokens(X, self.vocab_size)
-        check_tokens(Y, self.vocab_size, name="Y")
-        if Y.shape != X.shape:
-            raise ValueError(f"Y must have the shape of X, {tuple(X.shape)}, got {tuple(Y.shape)}")
-        inputs = self.one_hot(X)                                       # (steps, batch, vocab)
-        h0 = check_state(state, X.shape[0], self.num_hiddens, like=inputs).unsqueeze(0)  # (1, batch, hidden)
-        outputs, h_n = self.rnn(inputs, h0)                            # (steps, batch, hidden), (1, batch, hidden)
-        loss = linear_cross_entropy(outputs.reshape(-1, self.num_hiddens), self.output.weight.T,
-                                    self.output.bias, Y.T.reshape(-1))
-        return loss, h_n.squeeze(0)
+        check_loss_inputs(X, Y, self.vocab_size)
+        W = self.output.weight.T                                       # (hidden, vocab)
+        if not torch.is_grad_enabled():
+            return chunked_cross_entropy(self.hidden_states, W, self.output.bias, X, Y, state, steps=4)
+        outputs, state = self.hidden_states(X, state)                  # (steps, batch, hidden)
+        return linear_cross_entropy(outputs.reshape(-1, self.num_hiddens), W, self.output.bias,
+                                    Y.T.reshape(-1)), state
 
     @torch.no_grad()
     def load_from_scratch(self, scratch: RNNLMScratch) -> RNNLM:

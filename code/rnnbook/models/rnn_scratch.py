@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
-from .fused import linear_cross_entropy, tanh_recurrence
+from .fused import chunked_cross_entropy, linear_cross_entropy, tanh_recurrence
 
 
 def tanh(z: torch.Tensor) -> torch.Tensor:
@@ -66,6 +66,14 @@ def check_tokens(X: object, vocab_size: int, name: str = "X") -> torch.Tensor:
         raise ValueError(f"{name} holds token indices outside [0, {vocab_size}): min {low}, max {high}; "
                          "was it encoded with the model's vocabulary?")
     return X
+
+
+def check_loss_inputs(X: object, Y: object, vocab_size: int) -> None:
+    """Check the inputs of a model's ``loss(X, Y)``: token tensors of one shape, (batch, num_steps)."""
+    check_tokens(X, vocab_size)
+    check_tokens(Y, vocab_size, name="Y")
+    if Y.shape != X.shape:
+        raise ValueError(f"Y must have the shape of X, {tuple(X.shape)}, got {tuple(Y.shape)}")
 
 
 def check_state(state: torch.Tensor | None, batch_size: int, num_hiddens: int,
@@ -186,9 +194,13 @@ class RNNLMScratch(nn.Module):
         logits = torch.addmm(self.b_q, outputs.reshape(-1, self.num_hiddens), self.W_hq)  # (steps * batch, vocab)
         return logits.view(num_steps, batch_size, self.vocab_size).transpose(0, 1)    # (batch, steps, vocab)
 
+    def hidden_states(self, X: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The RNN's hidden state after every token of ``X``: (num_steps, batch, hidden), and the last one."""
+        return self.rnn.recur(self.input_projection(X), state)
+
     def forward(self, X: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         check_tokens(X, self.vocab_size)
-        outputs, state = self.rnn.recur(self.input_projection(X), state)  # (steps, batch, hidden)
+        outputs, state = self.hidden_states(X, state)                     # (steps, batch, hidden)
         return self.output_layer(outputs), state
 
     def loss(self, X: torch.Tensor, Y: torch.Tensor,
@@ -197,12 +209,14 @@ class RNNLMScratch(nn.Module):
 
         The output layer and the loss run as one function,
         :func:`rnnbook.models.fused.linear_cross_entropy`, which never keeps
-        the logits. ``LanguageModelTrainer`` uses this method when a model has it.
+        the logits. Without autograd (under ``torch.no_grad()``, as in
+        evaluation) the loss is computed a few steps at a time by
+        :func:`rnnbook.models.fused.chunked_cross_entropy`.
+        ``LanguageModelTrainer`` uses this method when a model has it.
         """
-        check_tokens(X, self.vocab_size)
-        check_tokens(Y, self.vocab_size, name="Y")
-        if Y.shape != X.shape:
-            raise ValueError(f"Y must have the shape of X, {tuple(X.shape)}, got {tuple(Y.shape)}")
-        outputs, state = self.rnn.recur(self.input_projection(X), state)  # (steps, batch, hidden)
+        check_loss_inputs(X, Y, self.vocab_size)
+        if not torch.is_grad_enabled():
+            return chunked_cross_entropy(self.hidden_states, self.W_hq, self.b_q, X, Y, state)
+        outputs, state = self.hidden_states(X, state)                     # (steps, batch, hidden)
         targets = Y.T.reshape(-1)                                          # time-major, like outputs
         return linear_cross_entropy(outputs.view(-1, self.num_hiddens), self.W_hq, self.b_q, targets), state
