@@ -43,6 +43,7 @@ def run(script: str) -> dict[str, float]:
 def main() -> None:
     print(machine_info())
     ref = run("reference_config.py")
+    floor = run("cpu_floor.py")
     novel = run("whole_novel.py")
     bptt = run("bptt_speed.py")
     strat = run("bptt_strategies.py")
@@ -57,6 +58,9 @@ def main() -> None:
         ("nn.RNN (concise), reference config", f"{ref['concise_seconds']:.1f} s",
          f"val ppl {ref['concise_val_ppl']:.4f}",
          f"scratch / concise time = {ref['scratch_seconds'] / ref['concise_seconds']:.2f}"),
+        ("one training step, reference config: package", f"{floor['package_ms']:.1f} ms",
+         f"bare arithmetic {floor['bare_ms']:.1f} ms, products {floor['products_ms']:.1f} ms",
+         f"bare x 1,000 steps = {floor['bare_100_epochs_s']:.1f} s (no validation)"),
         ("nn.RNN on the whole novel", f"{novel['whole_novel_seconds']:.1f} s",
          f"val ppl {novel['whole_novel_val_ppl']:.2f}", f"source's reference run: val ppl {SOURCE_VAL_PPL}"),
         ("BPTT by hand vs autograd (fp32, 64x32, 128 hidden)", f"{bptt['bptt_seconds'] * 1e3:.2f} ms",

@@ -1,6 +1,6 @@
-"""Two hand-written autograd functions that make the RNN language models fast on a CPU.
+"""Hand-written autograd functions, and a chunked evaluation, that make the RNN language models fast on a CPU.
 
-Explained in ``book/rnn_scratch.md`` (section "A faster path"). Both compute
+Explained in ``book/rnn_scratch.md`` (section "A faster path"). All three compute
 exactly what the plain code computes; they only decide *how*, because on a CPU
 with small tensors the time goes into the number of kernels called, the
 memory they allocate and a few slow elementwise kernels, not into arithmetic.
@@ -16,6 +16,9 @@ memory they allocate and a few slow elementwise kernels, not into arithmetic.
   memory, computes the softmax once in the forward pass and reuses it in the
   backward pass, where the gradient of the logits is simply
   ``(softmax - onehot) / N``.
+* :func:`chunked_cross_entropy` is for evaluation, without autograd: it runs
+  a model two steps at a time and scores each pair before computing the
+  next, so no tensor in flight is larger than the CPU's cache.
 
 The tests (``tests/test_fused.py``) check both against plain autograd code and
 with ``torch.autograd.gradcheck`` in float64.

@@ -1,0 +1,155 @@
+"""How fast could one training step at the reference configuration be on this CPU?
+
+The issue behind ``bench/reference_config.py`` asks for 100 epochs (10 training
+minibatches each, plus validation) in at most 8 s. This script measures, in one
+run and on one thread, three things per training minibatch (batch 1,024, 32
+steps, 32 hidden units, 28 tokens), so that their ratios can be trusted on a
+noisy machine:
+
+* ``package``: the step the trainer takes: ``model.loss`` (the fused path of
+  ``rnnbook.models.fused``), ``backward``, clipping and the SGD update;
+* ``bare``: the same arithmetic with the same PyTorch kernels, written as one
+  straight sequence of calls into buffers allocated once, with no autograd, no
+  checks, no clipping and no update: a floor for any eager PyTorch code;
+* ``products``: only the matrix products of that sequence (4 over all 32,768
+  positions, 64 small ones inside the time loop): a floor for anything that
+  does them in float32 with PyTorch's BLAS.
+
+``products_bf16`` repeats the four large products in bfloat16 (with the
+conversions), to show what mixed precision would change; the package does not
+use it.
+
+    python bench/cpu_floor.py [--repeats N]
+
+The last line has the form
+    package_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
+where ``bare_100_epochs_s`` is ``bare_ms`` times the 1,000 training steps of the
+reference run, validation not included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections.abc import Callable
+
+import torch
+
+import rnnbook
+from machine import machine_info
+
+T, B, HID, V = 32, 1024, 32, 28
+N = T * B
+STEPS_PER_RUN = 100 * 10          # 100 epochs of 10 training minibatches
+LOG2_E = 1.0 / math.log(2.0)
+
+
+def best_ms(fn: Callable[[], object], repeats: int) -> float:
+    """Fastest of ``repeats`` timed calls after three warm-up calls, in milliseconds."""
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times) * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30, help="timed calls of each variant (the fastest is kept)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(machine_info())
+
+    data = rnnbook.TimeMachineData()
+    assert len(data.vocab) == V
+    X, Y = next(iter(data.loader("train", "overlapping", batch_size=B, num_steps=T)(0)))
+    torch.manual_seed(0)
+    model = rnnbook.RNNLMScratch(rnnbook.RNNScratch(V, HID), V)
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    params = list(model.parameters())
+
+    def package_step() -> None:
+        opt.zero_grad()
+        loss, _ = model.loss(X, Y)
+        loss.backward()
+        rnnbook.clip_gradients(params, 1.0)
+        opt.step()
+
+    # The same arithmetic, straight-line, into buffers allocated once.
+    gen = torch.Generator().manual_seed(0)
+    idx, tgt = X.T.reshape(-1), Y.T.reshape(-1)                       # time-major token indices
+    table = torch.randn(V, HID, generator=gen) * 0.3                  # 2 (W_xh + b_h)
+    W2 = torch.randn(HID, HID, generator=gen) * 0.3                   # 2 W_hh
+    WqT = torch.randn(V, HID, generator=gen) * 0.3                    # W_hq^T
+    bq = torch.zeros(V, 1)
+    S, dZ = torch.empty(T, B, HID), torch.empty(T, B, HID)
+    dH, logits, tmp = torch.empty(N, HID), torch.empty(V, N), torch.empty(B, HID)
+    dW, dWq, dtab = torch.empty(HID, HID), torch.empty(V, HID), torch.empty(V, HID)
+    flat = tgt * N + torch.arange(N)
+    minus = torch.tensor(-1.0 / N)
+
+    def bare_step() -> None:
+        torch.index_select(table, 0, idx, out=S.view(N, HID))             # input projection, doubled
+        H = torch.zeros(B, HID)
+        for t in range(T):                                                # tanh(z) = 2 sigmoid(2z) - 1
+            H = S[t].addmm_(H, W2).sigmoid_().mul_(2).sub_(1)
+        torch.mm(WqT, S.view(N, HID).T, out=logits).add_(bq)              # (vocab, positions)
+        logits.view(-1).take(flat)
+        top = logits.amax(0)
+        total = logits.sub_(top).mul_(LOG2_E).exp2_().sum(0)
+        total.log()
+        logits.mul_((total * N).reciprocal_())                            # softmax / N
+        logits.view(-1).index_put_((flat,), minus, accumulate=True)       # - onehot / N
+        torch.mm(logits.T, WqT, out=dH)                                   # dL/dH
+        torch.mm(logits, S.view(N, HID), out=dWq)                         # dL/dW_hq^T
+        dH3 = dH.view(T, B, HID)
+        for t in range(T - 1, -1, -1):                                    # back through time
+            if t == T - 1:
+                dZ[t].copy_(dH3[t])
+            else:
+                torch.addmm(dH3[t], dZ[t + 1], W2.T, out=dZ[t])
+            dZ[t].addcmul_(torch.mul(dZ[t], S[t], out=tmp), S[t], value=-1)
+        torch.mm(S[:-1].reshape(-1, HID).T, dZ[1:].reshape(-1, HID), out=dW)
+        dtab.zero_().index_add_(0, idx, dZ.view(N, HID))                  # dL/dW_xh
+
+    Hs, Hsmall, out_small = S.view(N, HID), torch.zeros(B, HID), torch.empty(B, HID)
+
+    def products() -> None:
+        torch.mm(WqT, Hs.T, out=logits)
+        torch.mm(logits.T, WqT, out=dH)
+        torch.mm(logits, Hs, out=dWq)
+        torch.mm(Hs.T, dZ.view(N, HID), out=dW)
+        for _ in range(2 * T):
+            torch.mm(Hsmall, W2, out=out_small)
+
+    def products_bf16() -> None:
+        Hb, Wb, Zb = Hs.bfloat16(), WqT.bfloat16(), dZ.view(N, HID).bfloat16()
+        Lb = torch.mm(Wb, Hb.T).float().bfloat16()
+        torch.mm(Lb.T, Wb)
+        torch.mm(Lb, Hb)
+        torch.mm(Hb.T, Zb)
+        for _ in range(2 * T):
+            torch.mm(Hsmall, W2, out=out_small)
+
+    r = args.repeats
+    package = best_ms(package_step, r)
+    bare = best_ms(bare_step, r)
+    prod = best_ms(products, r)
+    prod_bf16 = best_ms(products_bf16, r)
+    print(f"one training step at the reference configuration, fastest of {r}, one thread:")
+    print(f"  package (fused loss, backward, clip, SGD step) {package:6.2f} ms")
+    print(f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  ({bare / package:.0%} of the package step)")
+    print(f"  matrix products alone (float32)                {prod:6.2f} ms  ({prod / package:.0%})")
+    print(f"  matrix products, large ones in bfloat16        {prod_bf16:6.2f} ms  ({prod_bf16 / package:.0%})")
+    print(f"1,000 training steps (100 epochs, validation not included): package {package:.1f} s, "
+          f"bare {bare:.1f} s, products alone {prod:.1f} s")
+    print(f"package_ms={package:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} products_bf16_ms={prod_bf16:.3f} "
+          f"bare_100_epochs_s={bare * STEPS_PER_RUN / 1e3:.2f}")
+
+
+if __name__ == "__main__":
+    main()
