@@ -234,6 +234,7 @@ def test_live_output_is_off_outside_notebooks_and_in_the_book_build(monkeypatch)
 
 
 def test_live_plot_and_final_figures_run_and_change_nothing(data):
+    pytest.importorskip("IPython", reason="the live plot draws through IPython.display (in requirements.txt)")
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -1,0 +1,100 @@
+"""The package on a CUDA GPU: the same numbers as on the CPU, and training that stays on the device.
+
+Nothing in the book needs a GPU, and CI has none, so every test here is skipped
+without one. On a machine with CUDA they check what could differ there: the
+hand-written autograd functions, the chunked evaluation, the trainer's device
+choice, decoding and the hand-written BPTT.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import rnnbook
+from rnnbook import RNNLM, RNNLMScratch, RNNScratch, bptt, random_problem, rnn_lm_loss
+from rnnbook.models.fused import linear_cross_entropy, tanh_recurrence
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+V, H = 7, 5
+f64 = torch.float64
+
+
+def models():
+    torch.manual_seed(0)
+    scratch = RNNLMScratch(RNNScratch(V, H, sigma=0.5), V).double()
+    return scratch, RNNLM(H, V).double().load_from_scratch(scratch)
+
+
+def tokens(seed: int, shape=(3, 6)) -> torch.Tensor:
+    return torch.randint(0, V, shape, generator=torch.Generator().manual_seed(seed))
+
+
+def test_fused_functions_pass_gradcheck_on_cuda():
+    g = torch.Generator().manual_seed(0)
+    rec = (torch.randn(4, 3, H, dtype=f64, generator=g).cuda().requires_grad_(),
+           torch.randn(3, H, dtype=f64, generator=g).cuda().requires_grad_(),
+           (0.7 * torch.randn(H, H, dtype=f64, generator=g)).cuda().requires_grad_())
+    assert torch.autograd.gradcheck(tanh_recurrence, rec)
+    ce = (torch.randn(10, H, dtype=f64, generator=g).cuda().requires_grad_(),
+          torch.randn(H, V, dtype=f64, generator=g).cuda().requires_grad_(),
+          torch.randn(V, dtype=f64, generator=g).cuda().requires_grad_(),
+          torch.randint(0, V, (10,), generator=g).cuda())
+    assert torch.autograd.gradcheck(linear_cross_entropy, ce)
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["scratch", "concise"])
+def test_models_give_the_cpu_loss_gradients_and_state_on_cuda(which):
+    X, Y = tokens(1), tokens(2)
+    state = torch.randn(3, H, dtype=f64, generator=torch.Generator().manual_seed(3))
+    cpu = models()[which]
+    gpu = models()[which].cuda()
+    loss_c, s_c = cpu.loss(X, Y, state)
+    loss_g, s_g = gpu.loss(X.cuda(), Y.cuda(), state.cuda())
+    grads_c = torch.autograd.grad(loss_c + s_c.sum(), list(cpu.parameters()))
+    grads_g = torch.autograd.grad(loss_g + s_g.sum(), list(gpu.parameters()))
+    assert loss_g.device.type == "cuda" and s_g.device.type == "cuda"
+    torch.testing.assert_close(loss_g.cpu(), loss_c, rtol=1e-12, atol=0)
+    torch.testing.assert_close(s_g.cpu(), s_c, rtol=0, atol=1e-12)
+    for a, b in zip(grads_g, grads_c):
+        torch.testing.assert_close(a.cpu(), b, rtol=1e-10, atol=1e-12)
+    with torch.no_grad():                               # the chunked evaluation path
+        chunked, _ = gpu.loss(X.cuda(), Y.cuda(), state.cuda())
+    assert chunked.device.type == "cuda"
+    torch.testing.assert_close(chunked.cpu(), loss_c.detach(), rtol=1e-12, atol=0)
+
+
+def test_trainer_picks_cuda_and_trains_there():
+    assert rnnbook.default_device().type == "cuda"
+    scratch, _ = models()
+    scratch = scratch.float()
+    X, Y = tokens(4, (16, 8)), tokens(5, (16, 8))
+    history = rnnbook.fit_language_model(scratch, [(X, Y)], [(X, Y)], num_epochs=30, lr=1.0, clip=1.0,
+                                         progress=False, live=False)
+    assert next(scratch.parameters()).device.type == "cuda"
+    assert history.train_loss[-1] < history.train_loss[0] - 0.1
+
+
+def test_greedy_decoding_on_cuda_matches_the_cpu():
+    vocab = rnnbook.Vocab(list("abcdef"))                # six letters and <unk>
+    assert len(vocab) == V
+    scratch, concise = models()
+    for model in (scratch, concise):
+        on_cpu = rnnbook.predict(model, vocab, "abc", 12)
+        on_gpu = rnnbook.predict(model.cuda(), vocab, "abc", 12)
+        assert on_gpu == on_cpu
+
+
+def test_hand_written_bptt_matches_autograd_on_cuda():
+    params, X, Y, state = random_problem(batch_size=3, num_steps=7, vocab_size=V, num_hiddens=H,
+                                         with_state=True, dtype=f64, seed=0)
+    params = {k: v.cuda() for k, v in params.items()}
+    X, Y, state = X.cuda(), Y.cuda(), state.cuda()
+    loss, grads = bptt(params, X, Y, state)
+    leaves = {k: v.clone().requires_grad_() for k, v in params.items()}
+    reference = torch.autograd.grad(rnn_lm_loss(leaves, X, Y, state), list(leaves.values()))
+    torch.testing.assert_close(loss, rnn_lm_loss(params, X, Y, state), rtol=1e-12, atol=0)
+    for name, g in zip(leaves, reference):
+        assert grads[name].device.type == "cuda"
+        torch.testing.assert_close(grads[name], g, rtol=1e-10, atol=1e-12)
