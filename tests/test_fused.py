@@ -164,3 +164,11 @@ def test_evaluation_loss_in_chunks_equals_the_loss_over_all_steps(make, num_step
     assert chunked.dtype == whole.dtype and not chunked.requires_grad
     torch.testing.assert_close(chunked, whole.detach(), rtol=1e-13, atol=0)
     torch.testing.assert_close(s_chunked, s_whole.detach(), rtol=0, atol=1e-14)
+
+
+def test_chunked_cross_entropy_refuses_a_chunk_of_no_steps():
+    from rnnbook.models.fused import chunked_cross_entropy
+    model = scratch()
+    X = torch.zeros(2, 3, dtype=torch.long)
+    with pytest.raises(ValueError, match="steps must be at least 1, got 0"):
+        chunked_cross_entropy(model.hidden_states, model.W_hq, model.b_q, X, X, steps=0)

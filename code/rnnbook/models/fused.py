@@ -17,11 +17,12 @@ memory they allocate and a few slow elementwise kernels, not into arithmetic.
   backward pass, where the gradient of the logits is simply
   ``(softmax - onehot) / N``.
 * :func:`chunked_cross_entropy` is for evaluation, without autograd: it runs
-  a model two steps at a time and scores each pair before computing the
-  next, so no tensor in flight is larger than the CPU's cache.
+  a model a few steps at a time and scores them before computing the next
+  ones, so no tensor in flight is larger than the CPU's cache.
 
-The tests (``tests/test_fused.py``) check both against plain autograd code and
-with ``torch.autograd.gradcheck`` in float64.
+The tests (``tests/test_fused.py``) check the two autograd functions against
+plain autograd code and with ``torch.autograd.gradcheck`` in float64, and the
+chunked evaluation against the loss over all steps at once.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import math
 from collections.abc import Callable
 
 import torch
+
+from ..data.batching import check_positive_int
 
 LOG2_E = 1.0 / math.log(2.0)
 
@@ -155,11 +158,12 @@ def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | 
     like the models' ``loss`` methods; the value equals the one computed over
     all steps at once, up to float rounding.
     """
-    total = 0.0                                                        # a Python float: summed in float64
+    check_positive_int("steps", steps)
+    total = torch.zeros((), dtype=torch.float64, device=W.device)       # summed in float64, on the device
     num_steps = X.shape[1]
     for start in range(0, num_steps, steps):
         outputs, state = hidden_states(X[:, start:start + steps], state)    # (steps, batch, hidden)
         targets = Y[:, start:start + steps].T.reshape(-1)                   # time-major, like outputs
         _, sums, top, target_logit, _ = _exp_logits(outputs.reshape(-1, outputs.shape[-1]), W, b, targets)
-        total += float((sums.log_().add_(top).sub_(target_logit)).sum())
-    return torch.tensor(total / Y.numel(), dtype=W.dtype, device=W.device), state
+        total += (sums.log_().add_(top).sub_(target_logit)).sum(dtype=torch.float64)
+    return (total / Y.numel()).to(W.dtype), state
