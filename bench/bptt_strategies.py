@@ -26,7 +26,7 @@ import argparse
 import torch
 
 import rnnbook
-from machine import machine_info
+from machine import prepare
 
 STRATEGIES = {
     "full": {},
@@ -43,8 +43,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=20, help="epochs per strategy (default 20, as on the page)")
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1, as on the page)")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    print(machine_info())
+    prepare(args.threads)
     print(f"character model, 32 hidden, batch 1024, 32 steps, Adam lr 0.01, clip 1, {args.epochs} epochs")
 
     data = rnnbook.TimeMachineData()

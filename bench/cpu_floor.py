@@ -7,7 +7,11 @@ steps, 32 hidden units, 28 tokens), so that their ratios can be trusted on a
 noisy machine:
 
 * ``package``: the step the trainer takes: ``model.loss`` (the fused path of
-  ``rnnbook.models.fused``), ``backward``, clipping and the SGD update;
+  ``rnnbook.models.fused``), ``backward``, clipping and the SGD update, timed
+  twice: first with glibc's default ``malloc`` settings, which hand the step's
+  4 MB tensors back to the operating system, then after
+  ``rnnbook.keep_freed_memory()``, which keeps them (every other variant runs
+  after it too);
 * ``bare``: the same arithmetic with the same PyTorch kernels, written as one
   straight sequence of calls into buffers allocated once, with no autograd, no
   checks, no clipping and no update: a floor for any eager PyTorch code;
@@ -21,8 +25,10 @@ use it.
 
     python bench/cpu_floor.py [--repeats N]
 
-The last line has the form
-    package_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
+Each variant is timed ``N`` times after three warm-up calls, and the median is
+kept: a minimum would hide a cost that every call pays only most of the time,
+such as page faults. The last line has the form
+    package_default_malloc_ms=<ms> default_malloc_faults=<n> package_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
 where ``bare_100_epochs_s`` is ``bare_ms`` times the 1,000 training steps of the
 reference run, validation not included.
 """
@@ -38,6 +44,7 @@ import torch
 
 import rnnbook
 from machine import machine_info
+from rnnbook.cpu import minor_page_faults
 
 T, B, HID, V = 32, 1024, 32, 28
 N = T * B
@@ -45,8 +52,8 @@ STEPS_PER_RUN = 100 * 10          # 100 epochs of 10 training minibatches
 LOG2_E = 1.0 / math.log(2.0)
 
 
-def best_ms(fn: Callable[[], object], repeats: int) -> float:
-    """Fastest of ``repeats`` timed calls after three warm-up calls, in milliseconds."""
+def median_ms(fn: Callable[[], object], repeats: int) -> float:
+    """Median of ``repeats`` timed calls after three warm-up calls, in milliseconds."""
     for _ in range(3):
         fn()
     times = []
@@ -54,12 +61,12 @@ def best_ms(fn: Callable[[], object], repeats: int) -> float:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return min(times) * 1e3
+    return sorted(times)[len(times) // 2] * 1e3
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30, help="timed calls of each variant (the fastest is kept)")
+    parser.add_argument("--repeats", type=int, default=30, help="timed calls of each variant (the median is kept)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(machine_info())
@@ -138,18 +145,28 @@ def main() -> None:
             torch.mm(Hsmall, W2, out=out_small)
 
     r = args.repeats
-    package = best_ms(package_step, r)
-    bare = best_ms(bare_step, r)
-    prod = best_ms(products, r)
-    prod_bf16 = best_ms(products_bf16, r)
-    print(f"one training step at the reference configuration, fastest of {r}, one thread:")
-    print(f"  package (fused loss, backward, clip, SGD step) {package:6.2f} ms")
+    faults = minor_page_faults()
+    package_default = median_ms(package_step, r)       # glibc's default malloc settings
+    faults_default = (minor_page_faults() - faults) / (r + 3)
+    kept = rnnbook.keep_freed_memory()
+    package_step()                                     # the heap grows once to hold the step
+    faults = minor_page_faults()
+    package = median_ms(package_step, r)
+    faults_kept = (minor_page_faults() - faults) / (r + 3)
+    bare = median_ms(bare_step, r)
+    prod = median_ms(products, r)
+    prod_bf16 = median_ms(products_bf16, r)
+    print(f"one training step at the reference configuration, median of {r}, one thread:")
+    print(f"  package, default malloc settings               {package_default:6.2f} ms  "
+          f"({faults_default:,.0f} page faults a step)")
+    print(f"  package, after keep_freed_memory() ({'applied' if kept else 'not glibc: no change'})"
+          f"{' ' * (4 if kept else 0)}{package:6.2f} ms  ({faults_kept:,.0f} page faults a step)")
     print(f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  ({bare / package:.0%} of the package step)")
     print(f"  matrix products alone (float32)                {prod:6.2f} ms  ({prod / package:.0%})")
     print(f"  matrix products, large ones in bfloat16        {prod_bf16:6.2f} ms  ({prod_bf16 / package:.0%})")
     print(f"1,000 training steps (100 epochs, validation not included): package {package:.1f} s, "
           f"bare {bare:.1f} s, products alone {prod:.1f} s")
-    print(f"package_ms={package:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} products_bf16_ms={prod_bf16:.3f} "
+    print(f"package_default_malloc_ms={package_default:.3f} default_malloc_faults={faults_default:.0f} package_ms={package:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} products_bf16_ms={prod_bf16:.3f} "
           f"bare_100_epochs_s={bare * STEPS_PER_RUN / 1e3:.2f}")
 
 

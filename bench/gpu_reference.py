@@ -17,16 +17,16 @@ from __future__ import annotations
 import torch
 
 import rnnbook
-from machine import machine_info
+from machine import machine_info, prepare
 from reference_config import run
 
 
 def main() -> None:
-    print(machine_info())
     if not torch.cuda.is_available():
+        print(machine_info())
         print("no CUDA device here: nothing to compare (the book and its tests run on the CPU)")
         return
-    torch.set_num_threads(1)  # as on the book's pages
+    prepare(1)  # one thread, as on the book's pages
     data = rnnbook.TimeMachineData()
     results = {}
     for name in ("scratch", "concise"):

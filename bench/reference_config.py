@@ -31,7 +31,7 @@ from torch import nn
 from torch.nn import functional as F
 
 import rnnbook
-from machine import machine_info
+from machine import prepare
 
 BATCH, STEPS, HIDDEN, LR, EPOCHS, CLIP = 1024, 32, 32, 1.0, 100, 1.0
 
@@ -107,9 +107,7 @@ def main() -> None:
                         help="torch.set_num_threads (default 1, as on the book's pages; 0 keeps torch's default)")
     parser.add_argument("--baseline-epochs", type=int, default=10, help="epochs of the source-style baseline (0: skip)")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(machine_info())
+    prepare(args.threads)
     print(f"reference configuration: batch {BATCH}, {STEPS} steps, {HIDDEN} hidden, SGD lr {LR}, "
           f"{EPOCHS} epochs, clip {CLIP}, overlapping-window split")
     data = rnnbook.TimeMachineData()

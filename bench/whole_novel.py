@@ -21,7 +21,7 @@ import argparse
 import torch
 
 import rnnbook
-from machine import machine_info
+from machine import prepare
 
 HIDDEN, STEPS, BATCH, LR, CLIP, EPOCHS = 256, 64, 32, 0.005, 1.0, 25
 
@@ -31,9 +31,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (0 keeps torch's default)")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(machine_info())
+    prepare(args.threads)
     print(f"whole novel: nn.RNN tanh, {HIDDEN} hidden, random partitioning, {STEPS} steps, batch {BATCH}, "
           f"Adam lr {LR}, clip {CLIP}, {args.epochs} epochs")
     data = rnnbook.TimeMachineData()
