@@ -5,10 +5,12 @@ of the book's models allocates a few tensors of several megabytes and frees them
 again. glibc's ``malloc`` serves blocks that large with fresh ``mmap`` calls, or
 trims them off the top of its heap once they are freed, so the operating system
 takes the pages back and hands them out again at the next step, zeroed, one
-4 KiB page fault at a time: about 1,600 faults and 2 to 3 ms of every 12 ms step
-at the reference configuration. :func:`keep_freed_memory` tells ``malloc`` to
-keep that memory and reuse it. The numbers computed do not change, only where
-their memory comes from.
+4 KiB page fault at a time. How often depends on the process's history (glibc
+raises its thresholds to the largest block freed so far); in a fresh process,
+``bench/cpu_floor.py`` counted about 1,000 faults in a 13 ms step at the
+reference configuration, and the step took 1.5 ms less once they were gone.
+:func:`keep_freed_memory` tells ``malloc`` to keep that memory and reuse it.
+The numbers computed do not change, only where their memory comes from.
 
 The setting belongs to the whole process (it is the C library's, not
 PyTorch's), which is why nothing in the package applies it behind the caller's
