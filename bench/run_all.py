@@ -27,11 +27,11 @@ BENCH = Path(__file__).resolve().parent
 SOURCE_SECONDS, SOURCE_VAL_PPL = 32.0, 7.24
 
 
-def run(script: str) -> dict[str, float]:
-    """Run ``bench/<script>`` and return its final key=value line, echoing its output."""
-    print(f"\n--- {script} ---", flush=True)
+def run(script: str, *args: str) -> dict[str, float]:
+    """Run ``bench/<script> [args]`` and return its final key=value line, echoing its output."""
+    print(f"\n--- {' '.join((script, *args))} ---", flush=True)
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, str(BENCH / script)], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True)
     print(out.stdout.rstrip())
     if out.returncode != 0:
         print(out.stderr[-3000:])
@@ -43,6 +43,8 @@ def run(script: str) -> dict[str, float]:
 def main() -> None:
     print(machine_info())
     ref = run("reference_config.py")
+    # Torch's default thread count (one per core), as the source chapter's package ran.
+    ref2 = run("reference_config.py", "--threads", "0", "--baseline-epochs", "0")
     floor = run("cpu_floor.py")
     novel = run("whole_novel.py")
     bptt = run("bptt_speed.py")
@@ -58,9 +60,15 @@ def main() -> None:
         ("nn.RNN (concise), reference config", f"{ref['concise_seconds']:.1f} s",
          f"val ppl {ref['concise_val_ppl']:.4f}",
          f"scratch / concise time = {ref['scratch_seconds'] / ref['concise_seconds']:.2f}"),
+        ("same, torch's default threads (one per core)", f"{ref2['scratch_seconds']:.1f} s",
+         f"val ppl {ref2['scratch_val_ppl']:.4f}",
+         f"concise {ref2['concise_seconds']:.1f} s, val ppl {ref2['concise_val_ppl']:.4f}"),
         ("one training step, reference config: package", f"{floor['package_ms']:.1f} ms",
          f"bare arithmetic {floor['bare_ms']:.1f} ms, products {floor['products_ms']:.1f} ms",
          f"bare x 1,000 steps = {floor['bare_100_epochs_s']:.1f} s (no validation)"),
+        ("same step with glibc's default malloc settings", f"{floor['package_default_malloc_ms']:.1f} ms",
+         f"{floor['default_malloc_faults']:.0f} page faults a step",
+         "rnnbook.keep_freed_memory() removes them"),
         ("nn.RNN on the whole novel", f"{novel['whole_novel_seconds']:.1f} s",
          f"val ppl {novel['whole_novel_val_ppl']:.2f}", f"source's reference run: val ppl {SOURCE_VAL_PPL}"),
         ("BPTT by hand vs autograd (fp32, 64x32, 128 hidden)", f"{bptt['bptt_seconds'] * 1e3:.2f} ms",
