@@ -15,7 +15,9 @@ it is faster than the source package itself.)
 
     python bench/reference_config.py [--threads N] [--baseline-epochs N]
 
-The pages use one intra-op thread; ``--threads 2`` shows what a second one does here.
+The pages use one intra-op thread; ``--threads 0`` keeps torch's default (one per core, as
+the source chapter's package ran), which ``bench/run_all.py`` also times. Like the pages, the
+script keeps freed memory in the process (``rnnbook.keep_freed_memory``).
 
 The last line has exactly this form:
     scratch_seconds=<s> scratch_val_ppl=<p> concise_seconds=<s> concise_val_ppl=<p>

@@ -94,10 +94,10 @@ def main() -> None:
                      f"{gpu['concise_cpu_seconds'] / gpu['concise_gpu_seconds']:.1f}"))
     print("\n" + machine_info())
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    print("  ".join(h.ljust(w) for h, w in zip(("benchmark", "time", "result", "ratio / note"), widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(("benchmark", "time", "result", "ratio / note"), widths)).rstrip())
     print("  ".join("-" * w for w in widths))
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
 
 
 if __name__ == "__main__":
