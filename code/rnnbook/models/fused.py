@@ -1,26 +1,44 @@
 """Hand-written autograd functions, and a chunked evaluation, that make the RNN language models fast on a CPU.
 
-Explained in ``book/rnn_scratch.md`` (section "A faster path"). All three compute
-exactly what the plain code computes; they only decide *how*, because on a CPU
-with small tensors the time goes into the number of kernels called, the
-memory they allocate and a few slow elementwise kernels, not into arithmetic.
+Explained in ``book/rnn_scratch.md`` (section "A faster path"). Every function
+here computes exactly what the plain code computes; they only decide *how*,
+because on a CPU with small tensors the time goes into the number of kernels
+called, the memory they allocate and a few slow elementwise kernels, not into
+arithmetic.
 
 * :func:`tanh_recurrence` runs ``H_t = tanh(P_t + H_{t-1} W_hh)`` over all
-  steps, writing every state into one preallocated tensor. Its backward pass
-  carries the gradient back through time with one matrix product per step and
-  then forms the gradient of ``W_hh`` for *all* steps in a single product,
-  where autograd would compute one small product per step and add them up.
+  steps, writing every state in place into one preallocated tensor, with two
+  kernels a step (see "sigmoid space" below). Its backward pass carries the
+  gradient back through time with two kernels a step and then forms the
+  gradient of ``W_hh`` for *all* steps in a single product, where autograd
+  would compute one small product per step and add them up.
 * :func:`linear_cross_entropy` fuses the output layer with the mean
   cross-entropy. It lays the logits out as (vocab, positions), so that the
   max, the exponential and the sum over the vocabulary run along contiguous
-  memory, computes the softmax once in the forward pass and reuses it in the
-  backward pass, where the gradient of the logits is simply
+  memory, works in base 2 (``exp2`` is the fastest exponential PyTorch has
+  on a CPU), computes the softmax once in the forward pass and reuses it in
+  the backward pass, where the gradient of the logits is simply
   ``(softmax - onehot) / N``.
+* :func:`rnn_lm_loss` is the whole training loss of ``RNNLMScratch`` in one
+  function: row lookup, recurrence, output layer and cross-entropy. Owning
+  every intermediate tensor, its backward pass can work in place on all of
+  them, and the input lookup needs no pass of its own.
 * :func:`chunked_cross_entropy` is for evaluation, without autograd: it runs
   a model a few steps at a time and scores them before computing the next
   ones, so no tensor in flight is larger than the CPU's cache.
 
-The tests (``tests/test_fused.py``) check the two autograd functions against
+**Sigmoid space.** ``tanh(z) = 2 sigmoid(2z) - 1`` (PyTorch's CPU ``tanh``
+kernel is several times slower than its ``sigmoid``). Writing
+``s_t = sigmoid(2 z_t)``, so that ``h_t = 2 s_t - 1``, the recurrence becomes
+
+    2 z_t = 2 P_t + 2 h_{t-1} W = (2 P_t - 2 c) + s_{t-1} (4 W),    c = column sums of W,
+
+so with ``U_t = 2 P_t - 2 c`` prepared for every step at once, a step is one
+in-place ``addmm_`` and one in-place ``sigmoid_``. The loop starts from
+``s_{-1} = (H_0 + 1) / 2``, and one pass at the end turns every ``s_t`` into
+``h_t``.
+
+The tests (``tests/test_fused.py``) check the autograd functions against
 plain autograd code and with ``torch.autograd.gradcheck`` in float64, and the
 chunked evaluation against the loss over all steps at once.
 """
@@ -35,6 +53,66 @@ import torch
 from ..data.batching import check_positive_int
 
 LOG2_E = 1.0 / math.log(2.0)
+LN_2 = math.log(2.0)
+
+
+# ---- the recurrence -------------------------------------------------------------------------
+def sigmoid_space_inputs(projected: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
+    """``U = 2 P - 2 c`` (``c`` the column sums of ``W_hh``), a new tensor shaped like ``projected``.
+
+    ``projected`` may be the inputs of every step, (steps, batch, hidden), or
+    the (vocab, hidden) lookup table ``W_xh + b_h`` of a language model, whose
+    rows are then looked up with no pass of their own. See "sigmoid space" above.
+    """
+    return torch.add(W_hh.sum(0).mul(-2), projected, alpha=2)
+
+
+def run_recurrence(U: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
+    """Overwrite ``U`` (steps, batch, hidden), from :func:`sigmoid_space_inputs`, with ``h_t`` for every step.
+
+    Two in-place kernels a step, ``s_t = sigmoid(U_t + s_{t-1} (4 W_hh))``,
+    then one pass for ``h_t = 2 s_t - 1``. Returns ``U``.
+    """
+    s = H0.add(1).mul_(0.5)                                 # s_{-1} = (H_0 + 1) / 2, (batch, hidden)
+    four_W = W_hh.mul(4)
+    for t in range(U.shape[0]):
+        s = U[t].addmm_(s, four_W).sigmoid_()               # s_t, written in place
+    return U.mul_(2).sub_(1)                                # h_t = 2 s_t - 1, all steps in one pass
+
+
+def backward_through_time(dZ: torch.Tensor, H: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor,
+                          need_dH0: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Carry the gradient back through the recurrence, in place: ``dZ`` holds ``dL/dh_t`` and becomes ``dL/dz_t``.
+
+    On entry ``dZ[t]`` is the gradient that reaches ``h_t`` directly (from
+    the output layer); going back in time ``dL/dh_t`` also collects
+    ``dL/dz_{t+1} W_hh^T``, and ``dL/dz_t = dL/dh_t * (1 - h_t^2)``. Two
+    in-place kernels a step; ``1 - h^2`` is formed for all steps in one pass
+    first. Returns ``(dL/dW_hh, dL/dH_0)``, the latter None unless ``need_dH0``.
+    """
+    hidden = H.shape[-1]
+    D = torch.addcmul(H.new_ones(()), H, H, value=-1)       # 1 - h_t^2, (steps, batch, hidden)
+    W_T = W_hh.T
+    for t in range(H.shape[0] - 1, -1, -1):
+        if t + 1 < H.shape[0]:
+            dZ[t].addmm_(dZ[t + 1], W_T)                    # dL/dh_t
+        dZ[t].mul_(D[t])                                    # dL/dz_t
+    # z_t = P_t + h_{t-1} W_hh: W_hh's gradient sums h_{t-1}^T dZ[t] over all steps, one product.
+    dW = torch.mm(H[:-1].reshape(-1, hidden).T, dZ[1:].reshape(-1, hidden)).addmm_(H0.T, dZ[0])
+    return dW, (torch.mm(dZ[0], W_T) if need_dH0 else None)
+
+
+def lookup_and_recur(table: torch.Tensor, tokens: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
+    """The hidden states of a language model's RNN, (steps, batch, hidden), with no autograd.
+
+    ``table`` (vocab, hidden) is ``W_xh + b_h``, ``tokens`` (steps * batch,)
+    the time-major token indices, ``H0`` (batch, hidden). The rows of the
+    table, moved into sigmoid space first (28 rows instead of every
+    position), are looked up straight into the tensor the loop works in.
+    """
+    batch, hidden = H0.shape
+    U = sigmoid_space_inputs(table, W_hh).index_select(0, tokens).view(-1, batch, hidden)
+    return run_recurrence(U, H0, W_hh)
 
 
 class TanhRecurrence(torch.autograd.Function):
@@ -46,38 +124,15 @@ class TanhRecurrence(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, projected: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
-        # tanh(z) = 2 sigmoid(2z) - 1 (see rnn_scratch.tanh): with the inputs and W_hh doubled,
-        # each step's product is already 2z, and the activation runs in place on it.
-        outputs = projected.mul(2)                          # (steps, batch, hidden): 2 P_t, then h_t
-        twice_W = W_hh.mul(2)
-        H = H0
-        for t in range(outputs.shape[0]):
-            H = outputs[t].addmm_(H, twice_W).sigmoid_().mul_(2).sub_(1)   # h_t, written in place
+        outputs = run_recurrence(sigmoid_space_inputs(projected, W_hh), H0, W_hh)   # (steps, batch, hidden)
         ctx.save_for_backward(H0, W_hh, outputs)
         return outputs
 
     @staticmethod
     def backward(ctx, grad_outputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
         H0, W_hh, outputs = ctx.saved_tensors
-        hidden = outputs.shape[-1]
-        # dZ[t] = dL/dz_t, the gradient of the pre-activation of step t. Going back in time:
-        # dL/dh_t = grad_outputs[t] + dZ[t+1] @ W_hh^T, and dz_t = dh_t * tanh'(z_t) = dh_t * (1 - h_t^2).
-        # Every step works on one (batch, hidden) slice, which stays in the CPU's cache; a pass over
-        # all steps at once (to form 1 - h^2, say) would stream megabytes through memory instead.
-        dZ = torch.empty_like(outputs, memory_format=torch.contiguous_format)  # (steps, batch, hidden)
-        scratch = torch.empty_like(dZ[0])                                        # (batch, hidden)
-        W_T = W_hh.T
-        for t in range(outputs.shape[0] - 1, -1, -1):
-            if t == outputs.shape[0] - 1:
-                dZ[t].copy_(grad_outputs[t])
-            else:
-                torch.addmm(grad_outputs[t], dZ[t + 1], W_T, out=dZ[t])           # dL/dh_t
-            h = outputs[t]
-            dZ[t].addcmul_(torch.mul(dZ[t], h, out=scratch), h, value=-1)        # dh - dh h h = dh (1 - h^2)
-        # z_t = P_t + h_{t-1} W_hh: W_hh's gradient sums h_{t-1}^T dZ[t] over all steps, one product.
-        dW = torch.mm(outputs[:-1].reshape(-1, hidden).T, dZ[1:].reshape(-1, hidden))
-        dW.addmm_(H0.T, dZ[0])
-        dH0 = torch.mm(dZ[0], W_T) if ctx.needs_input_grad[1] else None
+        dZ = grad_outputs.clone(memory_format=torch.contiguous_format)   # worked on in place; autograd's stays intact
+        dW, dH0 = backward_through_time(dZ, outputs, H0, W_hh, ctx.needs_input_grad[1])
         return dZ, dH0, dW
 
 
@@ -89,24 +144,35 @@ def tanh_recurrence(projected: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tenso
     return TanhRecurrence.apply(projected, H0, W_hh)
 
 
-def _exp_logits(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor):
-    """The pieces of softmax and cross-entropy for the logits ``H @ W + b``, laid out (vocab, positions).
+# ---- the output layer and the loss ----------------------------------------------------------
+def exp2_logits(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor):
+    """The pieces of softmax and cross-entropy for the logits ``H @ W + b``, in base 2, laid out (vocab, positions).
 
-    Returns ``(exps, total, top, target_logit, flat)``: ``exp(logit - top)``
-    (vocab, positions), its column sums, the largest logit of each position,
-    the logit of each target and where the targets lie in ``exps.view(-1)``.
-    The loss of position ``i`` is ``log(total[i]) + top[i] - target_logit[i]``.
+    Returns ``(exps, total, top, target_logit)`` for ``L = log2(e) (H W + b)^T``:
+    ``exps = 2^(L - top)`` (vocab, positions), its column sums, the largest
+    entry of each column and the entry of each target. The loss of position
+    ``i`` is ``ln 2 (log2(total[i]) + top[i] - target_logit[i])``.
     """
-    n = H.shape[0]
-    # (vocab, positions): reductions over the vocabulary then run along contiguous rows,
-    # which PyTorch's CPU kernels vectorise; over a last dimension of 28 they do not.
-    logits = torch.mm(W.T, H.T).add_(b[:, None])
-    flat = targets * n + torch.arange(n, device=H.device)             # where logit[target_i, i] lies
-    target_logit = logits.view(-1).take(flat)                         # (positions,)
-    top = logits.amax(0)                                              # (positions,)
-    # exp(x) as exp2(x log2 e): the same number, and PyTorch's CPU exp2 kernel is ~3x faster than exp.
-    exps = logits.sub_(top).mul_(LOG2_E).exp2_()                      # exp(logit - max), in place
-    return exps, exps.sum(0), top, target_logit, flat
+    # (vocab, positions): reductions over the vocabulary then run along contiguous rows, which
+    # PyTorch's CPU kernels vectorise; over a last dimension of 28 they do not. Scaling W and b by
+    # log2(e) (tiny tensors) turns exp into exp2, PyTorch's fastest exponential on a CPU.
+    logits = torch.addmm(b.mul(LOG2_E)[:, None], W.mul(LOG2_E).T, H.T)   # (vocab, positions)
+    target_logit = logits.gather(0, targets[None]).squeeze(0)               # (positions,)
+    top = logits.amax(0)                                                     # (positions,)
+    exps = logits.sub_(top).exp2_()                                          # in place
+    return exps, exps.sum(0), top, target_logit
+
+
+def mean_loss(total: torch.Tensor, top: torch.Tensor, target_logit: torch.Tensor) -> torch.Tensor:
+    """The mean cross-entropy, in nats, from the pieces :func:`exp2_logits` returns."""
+    return (total.log2().add_(top).sub_(target_logit)).mean() * LN_2
+
+
+def logit_gradient(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+    """``grad * (softmax - onehot) / N``, the gradient of the mean loss for the logits, (vocab, positions)."""
+    scale = grad / exps.shape[1]
+    G = exps * (scale / total)                                              # softmax * grad / N
+    return G.scatter_add_(0, targets[None], scale.neg().expand(1, exps.shape[1]))   # - onehot * grad / N
 
 
 class LinearCrossEntropy(torch.autograd.Function):
@@ -118,18 +184,16 @@ class LinearCrossEntropy(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        exps, total, top, target_logit, flat = _exp_logits(H, W, b, targets)
-        ctx.save_for_backward(H, W, exps, total, flat)                    # softmax = exps / total
-        return (total.log() + top - target_logit).mean()                  # mean of logsumexp - target logit
+        exps, total, top, target_logit = exp2_logits(H, W, b, targets)
+        ctx.save_for_backward(H, W, exps, total, targets)                   # softmax = exps / total
+        return mean_loss(total, top, target_logit)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, None]:
-        H, W, exps, total, flat = ctx.saved_tensors
-        scale = grad / H.shape[0]
-        G = exps * (scale / total)                                        # softmax * grad / N, (vocab, positions)
-        G.view(-1).index_put_((flat,), -scale, accumulate=True)           # (softmax - onehot) * grad / N
-        dH = torch.mm(G.T, W.T)                                           # (positions, hidden)
-        dW = torch.mm(G, H).T                                             # (hidden, vocab); this order is faster
+        H, W, exps, total, targets = ctx.saved_tensors
+        G = logit_gradient(exps, total, targets, grad)                      # (vocab, positions)
+        dH = torch.mm(G.T, W.T)                                             # (positions, hidden)
+        dW = torch.mm(G, H).T                                               # (hidden, vocab); this order is faster
         return dH, dW, G.sum(1), None
 
 
@@ -140,6 +204,51 @@ def linear_cross_entropy(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targ
     ``targets`` (positions,) token indices.
     """
     return LinearCrossEntropy.apply(H, W, b, targets)
+
+
+# ---- the whole language model ---------------------------------------------------------------
+class RNNLMLoss(torch.autograd.Function):
+    """Mean cross-entropy of the scratch RNN language model on one minibatch, and its last hidden state.
+
+    ``table`` (vocab, hidden) is ``W_xh + b_h``; ``H0`` (batch, hidden);
+    ``W_hh`` (hidden, hidden); ``W_hq`` (hidden, vocab); ``b_q`` (vocab,);
+    ``tokens`` and ``targets`` (steps * batch,) int64, time-major. Returns
+    ``(loss, H_last)``.
+    """
+
+    @staticmethod
+    def forward(ctx, table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W_hq: torch.Tensor,
+                b_q: torch.Tensor, tokens: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = H0.shape[1]
+        H = lookup_and_recur(table, tokens, H0, W_hh)                       # (steps, batch, hidden)
+        exps, total, top, target_logit = exp2_logits(H.view(-1, hidden), W_hq, b_q, targets)
+        ctx.save_for_backward(H0, W_hh, W_hq, H, exps, total, tokens, targets)
+        ctx.vocab_size = table.shape[0]
+        return mean_loss(total, top, target_logit), H[-1].clone()
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor, grad_last: torch.Tensor):
+        H0, W_hh, W_hq, H, exps, total, tokens, targets = ctx.saved_tensors
+        hidden = H.shape[-1]
+        G = logit_gradient(exps, total, targets, grad)                      # (vocab, positions)
+        dW_hq, db_q = torch.mm(G, H.view(-1, hidden)).T, G.sum(1)
+        dZ = torch.mm(G.T, W_hq.T).view_as(H)                               # dL/dh_t from the output layer: ours
+        dZ[-1] += grad_last                                                 # and from the returned last state
+        dW_hh, dH0 = backward_through_time(dZ, H, H0, W_hh, ctx.needs_input_grad[1])
+        # dL/d(W_xh + b_h): row v sums dL/dz over the positions whose token is v.
+        dtable = dZ.new_zeros(ctx.vocab_size, hidden).index_add_(0, tokens, dZ.view(-1, hidden))
+        return dtable, dH0, dW_hh, dW_hq, db_q, None, None
+
+
+def rnn_lm_loss(table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W_hq: torch.Tensor, b_q: torch.Tensor,
+                tokens: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The scratch language model's ``(mean cross-entropy, last state)`` as one autograd function.
+
+    Equal (up to float rounding) to running :meth:`rnnbook.RNNLMScratch.forward`
+    and :func:`rnnbook.sequence_cross_entropy`; see :class:`RNNLMLoss` for the
+    arguments, and :meth:`rnnbook.RNNLMScratch.loss`, which calls it.
+    """
+    return RNNLMLoss.apply(table, H0, W_hh, W_hq, b_q, tokens, targets)
 
 
 @torch.no_grad()
@@ -164,6 +273,6 @@ def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | 
     for start in range(0, num_steps, steps):
         outputs, state = hidden_states(X[:, start:start + steps], state)    # (steps, batch, hidden)
         targets = Y[:, start:start + steps].T.reshape(-1)                   # time-major, like outputs
-        _, sums, top, target_logit, _ = _exp_logits(outputs.reshape(-1, outputs.shape[-1]), W, b, targets)
-        total += (sums.log_().add_(top).sub_(target_logit)).sum(dtype=torch.float64)
-    return (total / Y.numel()).to(W.dtype), state
+        _, sums, top, target_logit = exp2_logits(outputs.reshape(-1, outputs.shape[-1]), W, b, targets)
+        total += (sums.log2_().add_(top).sub_(target_logit)).sum(dtype=torch.float64)   # in bits
+    return (total * (LN_2 / Y.numel())).to(W.dtype), state

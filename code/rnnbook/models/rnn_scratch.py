@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
-from .fused import chunked_cross_entropy, linear_cross_entropy, tanh_recurrence
+from .fused import chunked_cross_entropy, linear_cross_entropy, lookup_and_recur, rnn_lm_loss, tanh_recurrence
 
 
 def tanh(z: torch.Tensor) -> torch.Tensor:
@@ -61,7 +61,7 @@ def check_tokens(X: object, vocab_size: int, name: str = "X") -> torch.Tensor:
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"{name} must have shape (batch, num_steps) with both at least 1, got {tuple(X.shape)}; "
                          f"for one sequence write {name}[None]")
-    low, high = int(X.min()), int(X.max())
+    low, high = (int(v) for v in torch.aminmax(X))
     if low < 0 or high >= vocab_size:
         raise ValueError(f"{name} holds token indices outside [0, {vocab_size}): min {low}, max {high}; "
                          "was it encoded with the model's vocabulary?")
@@ -198,6 +198,12 @@ class RNNLMScratch(nn.Module):
         """The RNN's hidden state after every token of ``X``: (num_steps, batch, hidden), and the last one."""
         return self.rnn.recur(self.input_projection(X), state)
 
+    def _states_without_autograd(self, X: torch.Tensor, state: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`hidden_states` for evaluation: the same values, the input lookup folded into the loop's."""
+        H0 = check_state(state, X.shape[0], self.num_hiddens, like=self.W_hq)
+        H = lookup_and_recur(self.rnn.W_xh + self.rnn.b_h, X.T.reshape(-1), H0, self.rnn.W_hh)
+        return H, H[-1]
+
     def forward(self, X: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         check_tokens(X, self.vocab_size)
         outputs, state = self.hidden_states(X, state)                     # (steps, batch, hidden)
@@ -207,16 +213,23 @@ class RNNLMScratch(nn.Module):
              state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """``(sequence_cross_entropy(logits, Y), state)`` for ``logits, state = self(X, state)``, faster.
 
-        The output layer and the loss run as one function,
-        :func:`rnnbook.models.fused.linear_cross_entropy`, which never keeps
-        the logits. Without autograd (under ``torch.no_grad()``, as in
-        evaluation) the loss is computed a few steps at a time by
+        With ``fused`` (the default), the whole model and the loss run as one
+        function, :func:`rnnbook.models.fused.rnn_lm_loss`; otherwise the
+        plain recurrence feeds :func:`rnnbook.models.fused.linear_cross_entropy`,
+        which fuses the output layer with the loss. Neither keeps the logits.
+        Without autograd (under ``torch.no_grad()``, as in evaluation) the loss
+        is computed a few steps at a time by
         :func:`rnnbook.models.fused.chunked_cross_entropy`.
         ``LanguageModelTrainer`` uses this method when a model has it.
         """
         check_loss_inputs(X, Y, self.vocab_size)
         if not torch.is_grad_enabled():
-            return chunked_cross_entropy(self.hidden_states, self.W_hq, self.b_q, X, Y, state)
+            states = self._states_without_autograd if self.rnn.fused else self.hidden_states
+            return chunked_cross_entropy(states, self.W_hq, self.b_q, X, Y, state, steps=8)
+        if self.rnn.fused:                                                 # the whole model, one function
+            H0 = check_state(state, X.shape[0], self.num_hiddens, like=self.W_hq)
+            return rnn_lm_loss(self.rnn.W_xh + self.rnn.b_h, H0, self.rnn.W_hh, self.W_hq, self.b_q,
+                               X.T.reshape(-1), Y.T.reshape(-1))
         outputs, state = self.hidden_states(X, state)                     # (steps, batch, hidden)
         targets = Y.T.reshape(-1)                                          # time-major, like outputs
         return linear_cross_entropy(outputs.view(-1, self.num_hiddens), self.W_hq, self.b_q, targets), state
