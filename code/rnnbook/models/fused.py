@@ -75,9 +75,9 @@ def run_recurrence(U: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> tor
     """
     s = H0.add(1).mul_(0.5)                                 # s_{-1} = (H_0 + 1) / 2, (batch, hidden)
     four_W = W_hh.mul(4)
-    for t in range(U.shape[0]):
-        s = U[t].addmm_(s, four_W).sigmoid_()               # s_t, written in place
-    return U.mul_(2).sub_(1)                                # h_t = 2 s_t - 1, all steps in one pass
+    for U_t in U.unbind(0):                                 # U_t: (batch, hidden), a view into U
+        s = U_t.addmm_(s, four_W).sigmoid_()                # s_t, written in place
+    return torch.add(U.new_full((), -1.0), U, alpha=2, out=U)   # h_t = 2 s_t - 1, all steps in one pass
 
 
 def backward_through_time(dZ: torch.Tensor, H: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor,
@@ -93,10 +93,11 @@ def backward_through_time(dZ: torch.Tensor, H: torch.Tensor, H0: torch.Tensor, W
     hidden = H.shape[-1]
     D = torch.addcmul(H.new_ones(()), H, H, value=-1)       # 1 - h_t^2, (steps, batch, hidden)
     W_T = W_hh.T
+    dZ_t, D_t = dZ.unbind(0), D.unbind(0)                   # views of each step, made once
     for t in range(H.shape[0] - 1, -1, -1):
         if t + 1 < H.shape[0]:
-            dZ[t].addmm_(dZ[t + 1], W_T)                    # dL/dh_t
-        dZ[t].mul_(D[t])                                    # dL/dz_t
+            dZ_t[t].addmm_(dZ_t[t + 1], W_T)                # dL/dh_t
+        dZ_t[t].mul_(D_t[t])                                # dL/dz_t
     # z_t = P_t + h_{t-1} W_hh: W_hh's gradient sums h_{t-1}^T dZ[t] over all steps, one product.
     dW = torch.mm(H[:-1].reshape(-1, hidden).T, dZ[1:].reshape(-1, hidden)).addmm_(H0.T, dZ[0])
     return dW, (torch.mm(dZ[0], W_T) if need_dH0 else None)
@@ -168,11 +169,18 @@ def mean_loss(total: torch.Tensor, top: torch.Tensor, target_logit: torch.Tensor
     return (total.log2().add_(top).sub_(target_logit)).mean() * LN_2
 
 
-def logit_gradient(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
-    """``grad * (softmax - onehot) / N``, the gradient of the mean loss for the logits, (vocab, positions)."""
-    scale = grad / exps.shape[1]
-    G = exps * (scale / total)                                              # softmax * grad / N
-    return G.scatter_add_(0, targets[None], scale.neg().expand(1, exps.shape[1]))   # - onehot * grad / N
+def logit_gradient_(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """``(softmax - onehot) / N``, the gradient of the mean loss for the logits, (vocab, positions).
+
+    Written in place into ``exps`` (from :func:`exp2_logits`) and returned.
+    It is the gradient for ``dL/dloss = 1``; a backward pass scales what it
+    computes from it by the gradient it actually receives, a single number.
+    Forming it in the forward pass lets the softmax reuse the memory of
+    ``exps`` instead of filling a second (vocab, positions) tensor.
+    """
+    n = exps.shape[1]
+    G = exps.mul_(total.mul(n).reciprocal_())                               # softmax / N
+    return G.scatter_add_(0, targets[None], G.new_full((), -1.0 / n).expand(1, n))   # - onehot / N
 
 
 class LinearCrossEntropy(torch.autograd.Function):
@@ -185,16 +193,16 @@ class LinearCrossEntropy(torch.autograd.Function):
     @staticmethod
     def forward(ctx, H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         exps, total, top, target_logit = exp2_logits(H, W, b, targets)
-        ctx.save_for_backward(H, W, exps, total, targets)                   # softmax = exps / total
-        return mean_loss(total, top, target_logit)
+        loss = mean_loss(total, top, target_logit)
+        ctx.save_for_backward(H, W, logit_gradient_(exps, total, targets))  # G, (vocab, positions)
+        return loss
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, None]:
-        H, W, exps, total, targets = ctx.saved_tensors
-        G = logit_gradient(exps, total, targets, grad)                      # (vocab, positions)
-        dH = torch.mm(G.T, W.T)                                             # (positions, hidden)
-        dW = torch.mm(G, H).T                                               # (hidden, vocab); this order is faster
-        return dH, dW, G.sum(1), None
+        H, W, G = ctx.saved_tensors                                         # G: the gradient for grad = 1
+        dH = torch.mm(G.T, W.T.mul(grad))                                   # (positions, hidden)
+        dW = torch.mm(G, H).T.mul_(grad)                                    # (hidden, vocab); this order is faster
+        return dH, dW, G.sum(1).mul_(grad), None
 
 
 def linear_cross_entropy(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -222,17 +230,18 @@ class RNNLMLoss(torch.autograd.Function):
         hidden = H0.shape[1]
         H = lookup_and_recur(table, tokens, H0, W_hh)                       # (steps, batch, hidden)
         exps, total, top, target_logit = exp2_logits(H.view(-1, hidden), W_hq, b_q, targets)
-        ctx.save_for_backward(H0, W_hh, W_hq, H, exps, total, tokens, targets)
+        loss = mean_loss(total, top, target_logit)
+        G = logit_gradient_(exps, total, targets)                           # for dL/dloss = 1, (vocab, positions)
+        ctx.save_for_backward(H0, W_hh, W_hq, H, G, tokens)
         ctx.vocab_size = table.shape[0]
-        return mean_loss(total, top, target_logit), H[-1].clone()
+        return loss, H[-1].clone()
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor, grad_last: torch.Tensor):
-        H0, W_hh, W_hq, H, exps, total, tokens, targets = ctx.saved_tensors
+        H0, W_hh, W_hq, H, G, tokens = ctx.saved_tensors
         hidden = H.shape[-1]
-        G = logit_gradient(exps, total, targets, grad)                      # (vocab, positions)
-        dW_hq, db_q = torch.mm(G, H.view(-1, hidden)).T, G.sum(1)
-        dZ = torch.mm(G.T, W_hq.T).view_as(H)                               # dL/dh_t from the output layer: ours
+        dW_hq, db_q = torch.mm(G, H.view(-1, hidden)).T.mul_(grad), G.sum(1).mul_(grad)
+        dZ = torch.mm(G.T, W_hq.T.mul(grad)).view_as(H)                     # dL/dh_t from the output layer: ours
         dZ[-1] += grad_last                                                 # and from the returned last state
         dW_hh, dH0 = backward_through_time(dZ, H, H0, W_hh, ctx.needs_input_grad[1])
         # dL/d(W_xh + b_h): row v sums dL/dz over the positions whose token is v.
