@@ -12,9 +12,10 @@ noisy machine:
   4 MB tensors back to the operating system, then after
   ``rnnbook.keep_freed_memory()``, which keeps them (every other variant runs
   after it too);
-* ``bare``: the same arithmetic with the same PyTorch kernels, written as one
-  straight sequence of calls into buffers allocated once, with no autograd, no
-  checks, no clipping and no update: a floor for any eager PyTorch code;
+* ``bare``: the same arithmetic with the same PyTorch kernels (those of
+  ``rnnbook.models.fused.scratch_lm_loss``), written as one straight sequence of
+  calls into buffers allocated once, with no autograd, no checks, no clipping
+  and no update: a floor for any eager PyTorch code;
 * ``products``: only the matrix products of that sequence (4 over all 32,768
   positions, 64 small ones inside the time loop): a floor for anything that
   does them in float32 with PyTorch's BLAS.
@@ -87,44 +88,46 @@ def main() -> None:
         rnnbook.clip_gradients(params, 1.0)
         opt.step()
 
-    # The same arithmetic, straight-line, into buffers allocated once.
+    # The same arithmetic as rnnbook.models.fused.scratch_lm_loss, straight-line, into buffers allocated once.
     gen = torch.Generator().manual_seed(0)
     idx, tgt = X.T.reshape(-1), Y.T.reshape(-1)                       # time-major token indices
-    table = torch.randn(V, HID, generator=gen) * 0.3                  # 2 (W_xh + b_h)
-    W2 = torch.randn(HID, HID, generator=gen) * 0.3                   # 2 W_hh
-    WqT = torch.randn(V, HID, generator=gen) * 0.3                    # W_hq^T
-    bq = torch.zeros(V, 1)
-    S, dZ = torch.empty(T, B, HID), torch.empty(T, B, HID)
-    dH, logits, tmp = torch.empty(N, HID), torch.empty(V, N), torch.empty(B, HID)
+    table = torch.randn(V, HID, generator=gen) * 0.3                  # 2 (W_xh + b_h) - 2 colsum(W_hh)
+    W4 = torch.randn(HID, HID, generator=gen) * 0.3                   # 4 W_hh
+    W_T = torch.randn(HID, HID, generator=gen).T * 0.3                # W_hh^T
+    WqT = torch.randn(V, HID, generator=gen) * 0.3                    # log2(e) W_hq^T
+    bq = torch.zeros(V, 1)                                            # log2(e) b_q
+    S, D, dZ = torch.empty(T, B, HID), torch.empty(T, B, HID), torch.empty(T, B, HID)
+    logits = torch.empty(V, N)
     dW, dWq, dtab = torch.empty(HID, HID), torch.empty(V, HID), torch.empty(V, HID)
-    flat = tgt * N + torch.arange(N)
-    minus = torch.tensor(-1.0 / N)
+    one, minus_one, minus = torch.tensor(1.0), torch.tensor(-1.0), torch.tensor(-1.0 / N)
+    S_t, dZ_t, D_t = S.unbind(0), dZ.unbind(0), D.unbind(0)
 
     def bare_step() -> None:
-        torch.index_select(table, 0, idx, out=S.view(N, HID))             # input projection, doubled
-        H = torch.zeros(B, HID)
-        for t in range(T):                                                # tanh(z) = 2 sigmoid(2z) - 1
-            H = S[t].addmm_(H, W2).sigmoid_().mul_(2).sub_(1)
-        torch.mm(WqT, S.view(N, HID).T, out=logits).add_(bq)              # (vocab, positions)
-        logits.view(-1).take(flat)
+        torch.index_select(table, 0, idx, out=S.view(N, HID))             # input lookup, in sigmoid space
+        s = torch.full((B, HID), 0.5)
+        for t in range(T):                                                # s_t = sigmoid(2 z_t)
+            s = S_t[t].addmm_(s, W4).sigmoid_()
+        torch.add(minus_one, S, alpha=2, out=S)                           # h_t = 2 s_t - 1
+        torch.addmm(bq, WqT, S.view(N, HID).T, out=logits)                # (vocab, positions), base 2
+        logits.gather(0, tgt[None])
         top = logits.amax(0)
-        total = logits.sub_(top).mul_(LOG2_E).exp2_().sum(0)
-        total.log()
-        logits.mul_((total * N).reciprocal_())                            # softmax / N
-        logits.view(-1).index_put_((flat,), minus, accumulate=True)       # - onehot / N
-        torch.mm(logits.T, WqT, out=dH)                                   # dL/dH
+        total = logits.sub_(top).exp2_().sum(0)
+        total.log2()
+        logits.mul_(total.mul(N).reciprocal_())                           # softmax / N
+        logits.scatter_add_(0, tgt[None], minus.expand(1, N))             # - onehot / N
         torch.mm(logits, S.view(N, HID), out=dWq)                         # dL/dW_hq^T
-        dH3 = dH.view(T, B, HID)
+        logits.sum(1)                                                     # dL/db_q
+        torch.mm(logits.T, WqT, out=dZ.view(N, HID))                      # dL/dh_t
+        torch.addcmul(one, S, S, value=-1, out=D)                         # 1 - h^2
         for t in range(T - 1, -1, -1):                                    # back through time
-            if t == T - 1:
-                dZ[t].copy_(dH3[t])
-            else:
-                torch.addmm(dH3[t], dZ[t + 1], W2.T, out=dZ[t])
-            dZ[t].addcmul_(torch.mul(dZ[t], S[t], out=tmp), S[t], value=-1)
+            if t + 1 < T:
+                dZ_t[t].addmm_(dZ_t[t + 1], W_T)
+            dZ_t[t].mul_(D_t[t])
         torch.mm(S[:-1].reshape(-1, HID).T, dZ[1:].reshape(-1, HID), out=dW)
         dtab.zero_().index_add_(0, idx, dZ.view(N, HID))                  # dL/dW_xh
 
     Hs, Hsmall, out_small = S.view(N, HID), torch.zeros(B, HID), torch.empty(B, HID)
+    dH = torch.empty(N, HID)
 
     def products() -> None:
         torch.mm(WqT, Hs.T, out=logits)
@@ -132,7 +135,7 @@ def main() -> None:
         torch.mm(logits, Hs, out=dWq)
         torch.mm(Hs.T, dZ.view(N, HID), out=dW)
         for _ in range(2 * T):
-            torch.mm(Hsmall, W2, out=out_small)
+            torch.mm(Hsmall, W4, out=out_small)
 
     def products_bf16() -> None:
         Hb, Wb, Zb = Hs.bfloat16(), WqT.bfloat16(), dZ.view(N, HID).bfloat16()
@@ -143,7 +146,7 @@ def main() -> None:
         torch.mm(Lb, Hb)
         torch.mm(Hb.T, Zb)
         for _ in range(2 * T):
-            torch.mm(Hsmall, W2, out=out_small)
+            torch.mm(Hsmall, W4, out=out_small)
 
     r = args.repeats
     faults = minor_page_faults()

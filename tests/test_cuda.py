@@ -13,7 +13,7 @@ import torch
 
 import rnnbook
 from rnnbook import RNNLM, RNNLMScratch, RNNScratch, bptt, random_problem, rnn_lm_loss
-from rnnbook.models.fused import linear_cross_entropy, tanh_recurrence
+from rnnbook.models.fused import linear_cross_entropy, scratch_lm_loss, tanh_recurrence
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -42,6 +42,12 @@ def test_fused_functions_pass_gradcheck_on_cuda():
           torch.randn(V, dtype=f64, generator=g).cuda().requires_grad_(),
           torch.randint(0, V, (10,), generator=g).cuda())
     assert torch.autograd.gradcheck(linear_cross_entropy, ce)
+    lm = [torch.randn(V, H, dtype=f64, generator=g), torch.randn(3, H, dtype=f64, generator=g),
+          0.7 * torch.randn(H, H, dtype=f64, generator=g), torch.randn(H, V, dtype=f64, generator=g),
+          torch.randn(V, dtype=f64, generator=g)]
+    lm = [t.cuda().requires_grad_() for t in lm]
+    ints = [torch.randint(0, V, (12,), generator=g).cuda() for _ in range(2)]    # 4 steps of 3
+    assert torch.autograd.gradcheck(lambda *f: scratch_lm_loss(*f, *ints), lm)
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["scratch", "concise"])

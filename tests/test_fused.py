@@ -7,7 +7,7 @@ import torch
 from torch.nn import functional as F
 
 from rnnbook import RNNLM, LanguageModelTrainer, RNNLMScratch, RNNScratch, sequence_cross_entropy
-from rnnbook.models.fused import linear_cross_entropy, lookup_and_recur, rnn_lm_loss, tanh_recurrence
+from rnnbook.models.fused import linear_cross_entropy, lookup_and_recur, scratch_lm_loss, tanh_recurrence
 
 V, H = 7, 5
 f64 = torch.float64
@@ -90,7 +90,7 @@ def test_linear_cross_entropy_in_float32_is_close_to_torch():
 
 
 def lm_inputs(steps=4, batch=3, seed=0):
-    """Arguments of ``rnn_lm_loss`` in float64: table, H0, W_hh, W_hq, b_q (all requiring grad), tokens, targets."""
+    """Arguments of ``scratch_lm_loss`` in float64: table, H0, W_hh, W_hq, b_q (all requiring grad), tokens, targets."""
     g = torch.Generator().manual_seed(seed)
     floats = [torch.randn(V, H, dtype=f64, generator=g), torch.randn(batch, H, dtype=f64, generator=g),
               0.7 * torch.randn(H, H, dtype=f64, generator=g), torch.randn(H, V, dtype=f64, generator=g),
@@ -109,13 +109,13 @@ def plain_lm_loss(table, H0, W_hh, W_hq, b_q, tokens, targets):
 def test_rnn_lm_loss_passes_gradcheck_for_the_loss_and_the_last_state():
     inputs = lm_inputs()
     floats, ints = inputs[:5], inputs[5:]
-    assert torch.autograd.gradcheck(lambda *f: rnn_lm_loss(*f, *ints), floats)
+    assert torch.autograd.gradcheck(lambda *f: scratch_lm_loss(*f, *ints), floats)
 
 
 def test_rnn_lm_loss_equals_the_plain_model():
     inputs = lm_inputs(steps=6, batch=2, seed=3)
     floats = inputs[:5]
-    (loss, last), (ref, ref_last) = rnn_lm_loss(*inputs), plain_lm_loss(*inputs)
+    (loss, last), (ref, ref_last) = scratch_lm_loss(*inputs), plain_lm_loss(*inputs)
     torch.testing.assert_close(loss, ref, rtol=1e-13, atol=0)
     torch.testing.assert_close(last, ref_last, rtol=0, atol=1e-14)
     weights = torch.randn(2, H, dtype=f64)                 # the last state feeds some other loss too

@@ -19,7 +19,7 @@ arithmetic.
   on a CPU), computes the softmax once in the forward pass and reuses it in
   the backward pass, where the gradient of the logits is simply
   ``(softmax - onehot) / N``.
-* :func:`rnn_lm_loss` is the whole training loss of ``RNNLMScratch`` in one
+* :func:`scratch_lm_loss` is the whole training loss of ``RNNLMScratch`` in one
   function: row lookup, recurrence, output layer and cross-entropy. Owning
   every intermediate tensor, its backward pass can work in place on all of
   them, and the input lookup needs no pass of its own.
@@ -215,7 +215,7 @@ def linear_cross_entropy(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targ
 
 
 # ---- the whole language model ---------------------------------------------------------------
-class RNNLMLoss(torch.autograd.Function):
+class ScratchLMLoss(torch.autograd.Function):
     """Mean cross-entropy of the scratch RNN language model on one minibatch, and its last hidden state.
 
     ``table`` (vocab, hidden) is ``W_xh + b_h``; ``H0`` (batch, hidden);
@@ -249,15 +249,15 @@ class RNNLMLoss(torch.autograd.Function):
         return dtable, dH0, dW_hh, dW_hq, db_q, None, None
 
 
-def rnn_lm_loss(table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W_hq: torch.Tensor, b_q: torch.Tensor,
+def scratch_lm_loss(table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W_hq: torch.Tensor, b_q: torch.Tensor,
                 tokens: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The scratch language model's ``(mean cross-entropy, last state)`` as one autograd function.
 
     Equal (up to float rounding) to running :meth:`rnnbook.RNNLMScratch.forward`
-    and :func:`rnnbook.sequence_cross_entropy`; see :class:`RNNLMLoss` for the
+    and :func:`rnnbook.sequence_cross_entropy`; see :class:`ScratchLMLoss` for the
     arguments, and :meth:`rnnbook.RNNLMScratch.loss`, which calls it.
     """
-    return RNNLMLoss.apply(table, H0, W_hh, W_hq, b_q, tokens, targets)
+    return ScratchLMLoss.apply(table, H0, W_hh, W_hq, b_q, tokens, targets)
 
 
 @torch.no_grad()

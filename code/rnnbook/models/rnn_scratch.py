@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
-from .fused import chunked_cross_entropy, linear_cross_entropy, lookup_and_recur, rnn_lm_loss, tanh_recurrence
+from .fused import chunked_cross_entropy, linear_cross_entropy, lookup_and_recur, scratch_lm_loss, tanh_recurrence
 
 
 def tanh(z: torch.Tensor) -> torch.Tensor:
@@ -214,7 +214,7 @@ class RNNLMScratch(nn.Module):
         """``(sequence_cross_entropy(logits, Y), state)`` for ``logits, state = self(X, state)``, faster.
 
         With ``fused`` (the default), the whole model and the loss run as one
-        function, :func:`rnnbook.models.fused.rnn_lm_loss`; otherwise the
+        function, :func:`rnnbook.models.fused.scratch_lm_loss`; otherwise the
         plain recurrence feeds :func:`rnnbook.models.fused.linear_cross_entropy`,
         which fuses the output layer with the loss. Neither keeps the logits.
         Without autograd (under ``torch.no_grad()``, as in evaluation) the loss
@@ -225,10 +225,10 @@ class RNNLMScratch(nn.Module):
         check_loss_inputs(X, Y, self.vocab_size)
         if not torch.is_grad_enabled():
             states = self._states_without_autograd if self.rnn.fused else self.hidden_states
-            return chunked_cross_entropy(states, self.W_hq, self.b_q, X, Y, state, steps=8)
+            return chunked_cross_entropy(states, self.W_hq, self.b_q, X, Y, state, steps=4)
         if self.rnn.fused:                                                 # the whole model, one function
             H0 = check_state(state, X.shape[0], self.num_hiddens, like=self.W_hq)
-            return rnn_lm_loss(self.rnn.W_xh + self.rnn.b_h, H0, self.rnn.W_hh, self.W_hq, self.b_q,
+            return scratch_lm_loss(self.rnn.W_xh + self.rnn.b_h, H0, self.rnn.W_hh, self.W_hq, self.b_q,
                                X.T.reshape(-1), Y.T.reshape(-1))
         outputs, state = self.hidden_states(X, state)                     # (steps, batch, hidden)
         targets = Y.T.reshape(-1)                                          # time-major, like outputs
