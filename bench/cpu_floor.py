@@ -91,8 +91,8 @@ def main() -> None:
     # The same arithmetic as rnnbook.models.fused.scratch_lm_loss, straight-line, into buffers allocated once.
     gen = torch.Generator().manual_seed(0)
     idx, tgt = X.T.reshape(-1), Y.T.reshape(-1)                       # time-major token indices
-    table = torch.randn(V, HID, generator=gen) * 0.3                  # 2 (W_xh + b_h) - 2 colsum(W_hh)
-    W4 = torch.randn(HID, HID, generator=gen) * 0.3                   # 4 W_hh
+    table = torch.randn(V, HID, generator=gen) * 0.3                  # 2 (W_xh + b_h)
+    W2 = torch.randn(HID, HID, generator=gen) * 0.3                   # 2 W_hh
     W_T = torch.randn(HID, HID, generator=gen).T * 0.3                # W_hh^T
     WqT = torch.randn(V, HID, generator=gen) * 0.3                    # log2(e) W_hq^T
     bq = torch.zeros(V, 1)                                            # log2(e) b_q
@@ -103,11 +103,10 @@ def main() -> None:
     S_t, dZ_t, D_t = S.unbind(0), dZ.unbind(0), D.unbind(0)
 
     def bare_step() -> None:
-        torch.index_select(table, 0, idx, out=S.view(N, HID))             # input lookup, in sigmoid space
-        s = torch.full((B, HID), 0.5)
-        for t in range(T):                                                # s_t = sigmoid(2 z_t)
-            s = S_t[t].addmm_(s, W4).sigmoid_()
-        torch.add(minus_one, S, alpha=2, out=S)                           # h_t = 2 s_t - 1
+        torch.index_select(table, 0, idx, out=S.view(N, HID))             # input lookup: 2 P_t
+        h = torch.zeros(B, HID)
+        for t in range(T):                                                # h_t = 2 sigmoid(2 z_t) - 1
+            h = torch.add(minus_one, S_t[t].addmm_(h, W2).sigmoid_(), alpha=2, out=S_t[t])
         torch.addmm(bq, WqT, S.view(N, HID).T, out=logits)                # (vocab, positions), base 2
         logits.gather(0, tgt[None])
         top = logits.amax(0)
@@ -135,7 +134,7 @@ def main() -> None:
         torch.mm(logits, Hs, out=dWq)
         torch.mm(Hs.T, dZ.view(N, HID), out=dW)
         for _ in range(2 * T):
-            torch.mm(Hsmall, W4, out=out_small)
+            torch.mm(Hsmall, W2, out=out_small)
 
     def products_bf16() -> None:
         Hb, Wb, Zb = Hs.bfloat16(), WqT.bfloat16(), dZ.view(N, HID).bfloat16()
@@ -146,7 +145,7 @@ def main() -> None:
         torch.mm(Lb, Hb)
         torch.mm(Hb.T, Zb)
         for _ in range(2 * T):
-            torch.mm(Hsmall, W4, out=out_small)
+            torch.mm(Hsmall, W2, out=out_small)
 
     r = args.repeats
     faults = minor_page_faults()
