@@ -21,9 +21,9 @@ arithmetic.
   the exponentials, and the backward pass only scales by the incoming
   gradient.
 * :func:`scratch_lm_loss` is the whole training loss of ``RNNLMScratch`` in one
-  function: row lookup, recurrence, output layer and cross-entropy. Owning
-  every intermediate tensor, its backward pass can work in place on all of
-  them, and the input lookup needs no pass of its own.
+  function: row lookup, recurrence, output layer and cross-entropy. It
+  computes the gradient that reaches the hidden states itself, so its
+  backward pass carries that tensor back through time in place, with no copy.
 * :func:`chunked_cross_entropy` is for evaluation, without autograd: it runs
   a model a few steps at a time and scores them before computing the next
   ones, so no tensor in flight is larger than the CPU's cache.
@@ -248,7 +248,7 @@ class ScratchLMLoss(torch.autograd.Function):
 
 
 def scratch_lm_loss(table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W_hq: torch.Tensor, b_q: torch.Tensor,
-                tokens: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                    tokens: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The scratch language model's ``(mean cross-entropy, last state)`` as one autograd function.
 
     Equal (up to float rounding) to running :meth:`rnnbook.RNNLMScratch.forward`

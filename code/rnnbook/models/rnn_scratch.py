@@ -171,6 +171,10 @@ class RNNLMScratch(nn.Module):
         """
         return one_hot(X, self.vocab_size, self.W_hq.dtype)
 
+    def input_table(self) -> torch.Tensor:
+        """``W_xh + b_h`` (vocab, hidden): row ``i`` is the input term of token ``i``, bias included."""
+        return self.rnn.W_xh + self.rnn.b_h
+
     def input_projection(self, X: torch.Tensor) -> torch.Tensor:
         """``one_hot(X) @ W_xh + b_h`` for every step, (num_steps, batch, num_hiddens), by row lookup.
 
@@ -179,8 +183,7 @@ class RNNLMScratch(nn.Module):
         28 rows of the table before the lookup adds it to every step at once.
         """
         num_steps, batch_size = X.shape[1], X.shape[0]
-        table = self.rnn.W_xh + self.rnn.b_h                               # (vocab, hidden)
-        rows = table.index_select(0, X.T.reshape(-1))                      # (steps * batch, hidden)
+        rows = self.input_table().index_select(0, X.T.reshape(-1))         # (steps * batch, hidden)
         return rows.view(num_steps, batch_size, self.num_hiddens)
 
     def output_layer(self, outputs: torch.Tensor) -> torch.Tensor:
@@ -201,7 +204,7 @@ class RNNLMScratch(nn.Module):
     def _states_without_autograd(self, X: torch.Tensor, state: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         """:meth:`hidden_states` for evaluation: the same values, the input lookup folded into the loop's."""
         H0 = check_state(state, X.shape[0], self.num_hiddens, like=self.W_hq)
-        H = lookup_and_recur(self.rnn.W_xh + self.rnn.b_h, X.T.reshape(-1), H0, self.rnn.W_hh)
+        H = lookup_and_recur(self.input_table(), X.T.reshape(-1), H0, self.rnn.W_hh)
         return H, H[-1]
 
     def forward(self, X: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -228,8 +231,8 @@ class RNNLMScratch(nn.Module):
             return chunked_cross_entropy(states, self.W_hq, self.b_q, X, Y, state, steps=4)
         if self.rnn.fused:                                                 # the whole model, one function
             H0 = check_state(state, X.shape[0], self.num_hiddens, like=self.W_hq)
-            return scratch_lm_loss(self.rnn.W_xh + self.rnn.b_h, H0, self.rnn.W_hh, self.W_hq, self.b_q,
-                               X.T.reshape(-1), Y.T.reshape(-1))
+            return scratch_lm_loss(self.input_table(), H0, self.rnn.W_hh, self.W_hq, self.b_q,
+                                   X.T.reshape(-1), Y.T.reshape(-1))
         outputs, state = self.hidden_states(X, state)                     # (steps, batch, hidden)
         targets = Y.T.reshape(-1)                                          # time-major, like outputs
         return linear_cross_entropy(outputs.view(-1, self.num_hiddens), self.W_hq, self.b_q, targets), state
