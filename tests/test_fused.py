@@ -106,13 +106,13 @@ def plain_lm_loss(table, H0, W_hh, W_hq, b_q, tokens, targets):
     return F.cross_entropy(outputs.reshape(-1, H) @ W_hq + b_q, targets), outputs[-1]
 
 
-def test_rnn_lm_loss_passes_gradcheck_for_the_loss_and_the_last_state():
+def test_scratch_lm_loss_passes_gradcheck_for_the_loss_and_the_last_state():
     inputs = lm_inputs()
     floats, ints = inputs[:5], inputs[5:]
     assert torch.autograd.gradcheck(lambda *f: scratch_lm_loss(*f, *ints), floats)
 
 
-def test_rnn_lm_loss_equals_the_plain_model():
+def test_scratch_lm_loss_equals_the_plain_model():
     inputs = lm_inputs(steps=6, batch=2, seed=3)
     floats = inputs[:5]
     (loss, last), (ref, ref_last) = scratch_lm_loss(*inputs), plain_lm_loss(*inputs)

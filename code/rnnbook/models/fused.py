@@ -261,7 +261,7 @@ def scratch_lm_loss(table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W
 @torch.no_grad()
 def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | None], tuple[torch.Tensor, torch.Tensor]],
                           W: torch.Tensor, b: torch.Tensor, X: torch.Tensor, Y: torch.Tensor,
-                          state: torch.Tensor | None = None, steps: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
+                          state: torch.Tensor | None = None, steps: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
     """The mean cross-entropy of a language model on ``(X, Y)``, computed ``steps`` time steps at a time.
 
     For evaluation, where nothing is kept for a backward pass: the hidden
@@ -272,7 +272,9 @@ def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | 
     network (outputs time-major, (steps, batch, hidden)); ``W`` (hidden,
     vocab) and ``b`` (vocab,) are the output layer. Returns ``(loss, state)``
     like the models' ``loss`` methods; the value equals the one computed over
-    all steps at once, up to float rounding.
+    all steps at once, up to float rounding. Both models use the default of
+    four steps, the fastest on one thread for the 5,000 validation windows of
+    the reference configuration and near the fastest on two.
     """
     check_positive_int("steps", steps)
     total = torch.zeros((), dtype=torch.float64, device=W.device)       # summed in float64, on the device

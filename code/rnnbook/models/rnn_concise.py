@@ -62,7 +62,7 @@ class RNNLM(nn.Module):
         check_loss_inputs(X, Y, self.vocab_size)
         W = self.output.weight.T                                       # (hidden, vocab)
         if not torch.is_grad_enabled():
-            return chunked_cross_entropy(self.hidden_states, W, self.output.bias, X, Y, state, steps=4)
+            return chunked_cross_entropy(self.hidden_states, W, self.output.bias, X, Y, state)
         outputs, state = self.hidden_states(X, state)                  # (steps, batch, hidden)
         return linear_cross_entropy(outputs.reshape(-1, self.num_hiddens), W, self.output.bias,
                                     Y.T.reshape(-1)), state

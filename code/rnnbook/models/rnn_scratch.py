@@ -228,7 +228,7 @@ class RNNLMScratch(nn.Module):
         check_loss_inputs(X, Y, self.vocab_size)
         if not torch.is_grad_enabled():
             states = self._states_without_autograd if self.rnn.fused else self.hidden_states
-            return chunked_cross_entropy(states, self.W_hq, self.b_q, X, Y, state, steps=4)
+            return chunked_cross_entropy(states, self.W_hq, self.b_q, X, Y, state)
         if self.rnn.fused:                                                 # the whole model, one function
             H0 = check_state(state, X.shape[0], self.num_hiddens, like=self.W_hq)
             return scratch_lm_loss(self.input_table(), H0, self.rnn.W_hh, self.W_hq, self.b_q,
