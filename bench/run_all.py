@@ -43,7 +43,8 @@ def run(script: str, *args: str) -> dict[str, float]:
 def main() -> None:
     print(machine_info())
     ref = run("reference_config.py")          # torch's default threads (one per core), as the source's package ran
-    ref1 = run("reference_config.py", "--threads", "1", "--baseline-epochs", "0")   # as the book's pages run
+    ref1 = run("reference_config.py", "--threads", "1")   # as the book's pages run
+    same = run("same_phase.py")               # ratios from alternating epochs, torch's default threads
     floor = run("cpu_floor.py")
     novel = run("whole_novel.py")
     bptt = run("bptt_speed.py")
@@ -62,6 +63,12 @@ def main() -> None:
         ("same, one thread (as the book's pages run)", f"{ref1['scratch_seconds']:.1f} s",
          f"val ppl {ref1['scratch_val_ppl']:.4f}",
          f"concise {ref1['concise_seconds']:.1f} s, val ppl {ref1['concise_val_ppl']:.4f}"),
+        ("same phases: source-style baseline (100 epochs)", f"{same['baseline_epoch_s'] * 100:.1f} s",
+         f"scratch {same['scratch_epoch_s'] * 100:.1f} s, concise {same['concise_epoch_s'] * 100:.1f} s",
+         f"speed-up scratch {same['scratch_speedup']:.2f}x, concise {same['concise_speedup']:.2f}x"),
+        ("same phases: one minibatch, scratch training step", f"{same['scratch_step_ms']:.2f} ms",
+         f"nn.RNN layer alone (fwd + bwd) {same['rnn_layer_ms']:.2f} ms",
+         f"layer alone / scratch step = {same['rnn_layer_ms'] / same['scratch_step_ms']:.2f}"),
         ("one training step, reference config: package", f"{floor['package_ms']:.1f} ms",
          f"bare arithmetic {floor['bare_ms']:.1f} ms, products {floor['products_ms']:.1f} ms",
          f"bare x 1,000 steps = {floor['bare_100_epochs_s']:.1f} s (no validation)"),
