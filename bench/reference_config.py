@@ -33,7 +33,15 @@ import torch
 
 import rnnbook
 from machine import prepare
-from source_style import BATCH, CLIP, EPOCHS, HIDDEN, LR, STEPS
+
+BATCH, STEPS, HIDDEN, LR, EPOCHS, CLIP = 1024, 32, 32, 1.0, 100, 1.0
+VAL_BATCH = 5000                   # the whole validation split in one batch
+
+
+def reference_loaders(data: rnnbook.TimeMachineData):
+    """The training and validation loaders of the reference configuration (functions of the epoch)."""
+    return (data.loader("train", "overlapping", batch_size=BATCH, num_steps=STEPS),
+            data.loader("val", "overlapping", batch_size=VAL_BATCH, num_steps=STEPS))
 
 
 def run(name: str, data, device: str | None = None) -> rnnbook.History:
@@ -42,8 +50,7 @@ def run(name: str, data, device: str | None = None) -> rnnbook.History:
     V = len(data.vocab)
     torch.manual_seed(0)
     model = rnnbook.RNNLMScratch(rnnbook.RNNScratch(V, HIDDEN), V) if name == "scratch" else rnnbook.RNNLM(HIDDEN, V)
-    train = data.loader("train", "overlapping", batch_size=BATCH, num_steps=STEPS)
-    val = data.loader("val", "overlapping", batch_size=5000, num_steps=STEPS)
+    train, val = reference_loaders(data)
     history = rnnbook.fit_language_model(model, train, val, EPOCHS, lr=LR, clip=CLIP, progress=False,
                                           device=device)
     print(f"{name:>8} on {history_device(model)}: {history.total_seconds:6.1f} s   train ppl {history.train_perplexity[-1]:.2f}   "

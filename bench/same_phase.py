@@ -34,7 +34,8 @@ import torch
 
 import rnnbook
 from machine import prepare
-from source_style import BATCH, CLIP, HIDDEN, LR, STEPS, SourceStyleRun
+from reference_config import BATCH, CLIP, HIDDEN, LR, reference_loaders
+from source_style import SourceStyleRun
 
 
 class PackageRun:
@@ -43,13 +44,11 @@ class PackageRun:
     def __init__(self, model: torch.nn.Module, data) -> None:
         self.trainer = rnnbook.LanguageModelTrainer(model, optimizer="sgd", lr=LR, clip=CLIP,
                                                     progress=False, live=False)
-        self.train = data.loader("train", "overlapping", batch_size=BATCH, num_steps=STEPS)
-        self.val = data.loader("val", "overlapping", batch_size=5000, num_steps=STEPS)
+        self.train, self.val = reference_loaders(data)
 
     def run_epoch(self) -> None:
-        self.trainer.epoch += 1
-        self.trainer.train_epoch(self.train)
-        self.trainer.evaluate(self.val)
+        """One epoch of training and validation, through the trainer's own ``fit``."""
+        self.trainer.fit(self.train, self.val, 1)
 
 
 def alternate(contestants: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
@@ -76,12 +75,11 @@ def main() -> None:
     V = len(data.vocab)
 
     torch.manual_seed(0)
-    scratch = rnnbook.RNNLMScratch(rnnbook.RNNScratch(V, HIDDEN), V)
+    scratch = PackageRun(rnnbook.RNNLMScratch(rnnbook.RNNScratch(V, HIDDEN), V), data)
     torch.manual_seed(0)
-    concise = rnnbook.RNNLM(HIDDEN, V)
+    concise = PackageRun(rnnbook.RNNLM(HIDDEN, V), data)
     epochs = alternate({"baseline": SourceStyleRun(data).run_epoch,
-                        "scratch": PackageRun(scratch, data).run_epoch,
-                        "concise": PackageRun(concise, data).run_epoch}, args.rounds)
+                        "scratch": scratch.run_epoch, "concise": concise.run_epoch}, args.rounds)
     total = {name: sum(t) for name, t in epochs.items()}
     for name, t in epochs.items():
         print(f"{name:>8}: {total[name] / len(t):.3f} s an epoch (median {statistics.median(t):.3f}, "
@@ -90,19 +88,13 @@ def main() -> None:
     print(f"speed-up over the source-style baseline: scratch {speedup['scratch']:.2f}x, "
           f"concise {speedup['concise']:.2f}x; concise / scratch time {total['concise'] / total['scratch']:.2f}")
 
-    # One minibatch: the scratch model's whole training step against nn.RNN's layer alone.
-    X, Y = next(iter(data.loader("train", "overlapping", batch_size=BATCH, num_steps=STEPS)(0)))
-    params = list(scratch.parameters())
-    opt = torch.optim.SGD(params, lr=0.0)                    # lr 0: time the update, keep the weights
-    layer, inputs = concise.rnn, concise.one_hot(X)          # inputs: (steps, batch, vocab)
+    # One minibatch: the scratch model's whole training step (the trainer's own) against nn.RNN's layer alone.
+    X, Y = next(iter(scratch.train(0)))
+    layer, inputs = concise.trainer.model.rnn, concise.trainer.model.one_hot(X)   # inputs: (steps, batch, vocab)
     h0 = torch.zeros(1, BATCH, HIDDEN)
 
     def scratch_step() -> None:
-        opt.zero_grad()
-        loss, _ = scratch.loss(X, Y)
-        loss.backward()
-        rnnbook.clip_gradients(params, CLIP)
-        opt.step()
+        scratch.trainer.train_epoch([(X, Y)])                # zero_grad, loss, backward, clip, SGD update
 
     def rnn_layer() -> None:
         layer.zero_grad()

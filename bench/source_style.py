@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-BATCH, STEPS, HIDDEN, LR, EPOCHS, CLIP = 1024, 32, 32, 1.0, 100, 1.0
+from reference_config import BATCH, CLIP, HIDDEN, LR, STEPS
 
 
 class SourceStyleLM(nn.Module):
