@@ -121,7 +121,7 @@ def test_recorded_gradient_norm_is_measured_before_clipping(data):
     assert trainer.grad_norms == [pytest.approx(expected, rel=1e-6)]
 
 
-class NaNAfter(nn.Module):
+class NaNAfter(rnnbook.LanguageModel):
     """A language model that returns NaN logits from its ``calls``-th call on."""
 
     def __init__(self, vocab_size: int, calls: int) -> None:
@@ -153,7 +153,7 @@ def test_a_diverging_learning_rate_is_caught(data):
                            None, num_epochs=20, lr=1e38, device="cpu")
 
 
-class Recorder(nn.Module):
+class Recorder(rnnbook.LanguageModel):
     """Wraps a language model and records the state it receives and the state it returns."""
 
     def __init__(self, inner: nn.Module) -> None:

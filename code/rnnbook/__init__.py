@@ -18,7 +18,7 @@ from .tables import table
 from .forecasting import (LinearAutoregression, companion_matrix, k_step_predictions,
                           k_step_targets, rollout)
 from .metrics import perplexity, sequence_cross_entropy, stream_perplexity
-from .models import RNNLM, NGramLM, RNNLMScratch, RNNScratch
+from .models import RNNLM, LanguageModel, NGramLM, RNNLMScratch, RNNScratch, detach_state
 from .cpu import keep_freed_memory
 from .training import (History, LanguageModelTrainer, Trainer, clip_gradients, default_device, fit,
                        fit_language_model, gradient_norm)
@@ -48,6 +48,6 @@ __all__ = [
     "randomized_weights", "rnn_lm_loss", "BPTTTrainer", "compare_strategies", "flat_gradient",
     "scratch_params", "set_scratch_params",
     # recurrent language models: models, training, decoding, figures
-    "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
+    "LanguageModel", "detach_state", "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
     "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
 ]

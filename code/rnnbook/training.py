@@ -36,6 +36,7 @@ import torch
 from torch import nn
 
 from .metrics import sequence_cross_entropy
+from .models.base import detach_state
 
 Batch = tuple[torch.Tensor, ...]
 Batches = Iterable[Batch] | Callable[[int], Iterable[Batch]]
@@ -299,12 +300,15 @@ class LanguageModelTrainer(Trainer):
     """
 
     def __init__(self, model: nn.Module, *, carry_state: bool = False, **kwargs) -> None:
+        if not callable(getattr(model, "loss", None)):
+            raise TypeError(f"{type(model).__name__} has no loss(X, Y, state): subclass "
+                            "rnnbook.LanguageModel and write forward(X, state), and loss comes with it")
         if "loss_fn" in kwargs:
             raise TypeError("LanguageModelTrainer always uses rnnbook.sequence_cross_entropy; "
                             "use Trainer for another loss")
         super().__init__(model, sequence_cross_entropy, **kwargs)
         self.carry_state = bool(carry_state)
-        self.state: torch.Tensor | None = None
+        self.state = None  # a tensor, a tuple of tensors (an LSTM's (H, C)) or None
 
     def start_epoch(self, train: bool) -> None:
         self.state = None
@@ -312,13 +316,9 @@ class LanguageModelTrainer(Trainer):
     def batch_loss(self, batch: Batch) -> tuple[torch.Tensor, int]:
         X, Y = batch
         state = self.state if self.carry_state else None
-        if hasattr(self.model, "loss"):  # the model's own, faster computation of the same loss
-            loss, state = self.model.loss(X, Y, state)
-        else:
-            logits, state = self.model(X, state)
-            loss = self.loss_fn(logits, Y)
+        loss, state = self.model.loss(X, Y, state)     # the one contract: LanguageModel
         if self.carry_state:
-            self.state = state.detach()
+            self.state = detach_state(state)
         return loss, Y.numel()
 
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .base import LanguageModel
 from .fused import chunked_cross_entropy, linear_cross_entropy
 from ..data.batching import check_positive_int
 from .rnn_scratch import RNNLMScratch, check_loss_inputs, check_state, check_tokens, one_hot
 
 
-class RNNLM(nn.Module):
+class RNNLM(LanguageModel):
     """One-hot tokens -> ``nn.RNN`` (tanh, one layer) -> ``nn.Linear`` output layer."""
 
     def __init__(self, num_hiddens: int, vocab_size: int) -> None:

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
+from .base import LanguageModel
 from .fused import chunked_cross_entropy, linear_cross_entropy, lookup_and_recur, scratch_lm_loss, tanh_recurrence
 
 
@@ -143,7 +144,7 @@ class RNNScratch(nn.Module):
         return torch.stack(outputs), H                      # (steps, batch, hidden), (batch, hidden)
 
 
-class RNNLMScratch(nn.Module):
+class RNNLMScratch(LanguageModel):
     """A character-level language model: one-hot tokens -> :class:`RNNScratch` -> output layer.
 
     ``forward(X, state=None) -> (logits, state)`` with ``X`` of token indices,
