@@ -83,3 +83,19 @@ def test_forward_must_be_written_and_the_trainer_refuses_a_model_without_loss():
         rnnbook.LanguageModel()(torch.zeros(1, 1, dtype=torch.long))
     with pytest.raises(TypeError, match="subclass rnnbook.LanguageModel"):
         rnnbook.LanguageModelTrainer(nn.Linear(2, 2), optimizer="sgd", lr=0.1, device="cpu")
+
+
+def test_glue_without_myst_nb_displays_only_when_asked(monkeypatch, capsys):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_myst_nb(name, *args, **kwargs):
+        if name.startswith("myst_nb"):
+            raise ImportError("no myst_nb here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_myst_nb)
+    rnnbook.glue("quiet", 1.5, display=False)
+    assert capsys.readouterr().out == ""
+    rnnbook.glue("loud", 2.5)
+    assert "2.5" in capsys.readouterr().out

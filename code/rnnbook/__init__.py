@@ -14,6 +14,7 @@ from .diagrams import (char_lm, computational_graph, partition_offsets, sequenti
                        truncation_strategies, unfolded_rnn)
 from .plotting import plot_grad_norms, plot_history, use_book_style
 from .tables import table
+from .pages import glue
 # Models, metrics, training, forecasting.
 from .forecasting import (LinearAutoregression, companion_matrix, k_step_predictions,
                           k_step_targets, rollout)
@@ -39,7 +40,7 @@ __all__ = [
     "sequential_partition_batches", "overlapping_windows",
     # diagrams, plotting, tables
     "unfolded_rnn", "partition_offsets", "sequential_streams", "computational_graph",
-    "truncation_strategies", "use_book_style", "table",
+    "truncation_strategies", "use_book_style", "table", "glue",
     # models, metrics, training, forecasting
     "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
     "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit", "keep_freed_memory",
