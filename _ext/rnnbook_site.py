@@ -19,7 +19,9 @@ Explained for maintainers in the README ("In the reader's browser").
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +30,13 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
+import readable_notebook
 import web_assets
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 SETUP_TAG = "rnnbook-setup"
 
 
@@ -94,21 +98,50 @@ def _repo(app: Sphinx) -> tuple[str, str, str] | None:
     return match.group(1), match.group(2), options.get("repository_branch") or "main"
 
 
-def setup_cell_source(org: str, repo: str, branch: str) -> str:
-    """The first cell of each downloadable notebook: install what the pages import."""
+def setup_cell_source(org: str, repo: str, ref: str) -> str:
+    """The first cell of each downloadable notebook: install ``rnnbook`` where it is missing.
+
+    ``ref`` is the commit the notebook was built from (see :func:`source_ref`), so
+    the package matches the notebook's code. The package's own dependencies
+    (torch, numpy, matplotlib, tqdm) come with it; Colab has most of them already.
+    Nothing else is needed: ``rnnbook.glue`` works without the book's tools.
+    """
+    spec = f"rnnbook @ git+https://github.com/{org}/{repo}@{ref}"
     return (
         "# Setup, for Colab or any Jupyter without the book's environment: install the\n"
-        "# companion package (and myst-nb, whose `glue` the pages use) where missing.\n"
+        f"# companion package rnnbook (at {ref[:12]}, the version this notebook was\n"
+        "# built with) unless it is already installed. Elsewhere this does nothing.\n"
         "import importlib.util, subprocess, sys\n"
         "\n"
-        "needed = {\n"
-        f'    "rnnbook": "rnnbook @ git+https://github.com/{org}/{repo}@{branch}",\n'
-        '    "myst_nb": "myst-nb",\n'
-        "}\n"
-        "missing = [spec for module, spec in needed.items() if importlib.util.find_spec(module) is None]\n"
-        "if missing:\n"
-        '    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", *missing])'
+        'if importlib.util.find_spec("rnnbook") is None:\n'
+        "    subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\",\n"
+        f"                           {spec!r}])"
     )
+
+
+def _git(*args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT,
+                                timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def source_ref(fallback: str) -> str:
+    """The git ref the setup cell installs ``rnnbook`` from.
+
+    The publishing workflow's commit (``GITHUB_SHA``); else this checkout's commit
+    when the tree has no uncommitted changes; else its branch (a local build of
+    work in progress); else ``fallback`` (``repository.branch``).
+    """
+    if os.environ.get("GITHUB_SHA"):
+        return os.environ["GITHUB_SHA"]
+    head = _git("rev-parse", "HEAD")
+    if head and _git("status", "--porcelain") == "":
+        return head
+    branch = _git("rev-parse", "--abbrev-ref", "HEAD")
+    return branch if branch and branch != "HEAD" else fallback
 
 
 def add_setup_cell(notebook: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
@@ -120,13 +153,108 @@ def add_setup_cell(notebook: nbformat.NotebookNode, source: str) -> nbformat.Not
     return notebook
 
 
+# --- what the converter needs to know from the build (readable_notebook.Context) ----------
+
+class _IncludeConfig:
+    source_encoding = "utf-8-sig"
+
+
+def read_include(path: Path, options: dict[str, str]) -> str:
+    """The text a ``literalinclude`` of ``path`` with ``options`` shows (Sphinx's own reader)."""
+    from sphinx.directives.code import LiteralIncludeReader
+
+    known = {k: v for k, v in options.items()
+             if k in ("pyobject", "lines", "start-after", "end-before", "start-at", "end-at",
+                      "encoding", "prepend", "append")}
+    if "dedent" in options:
+        known["dedent"] = int(options["dedent"]) if options["dedent"] else None
+    text, _ = LiteralIncludeReader(str(path), known, _IncludeConfig()).read()
+    return text
+
+
+def site_url(app: Sphinx) -> str:
+    """Where the book is published: ``html_baseurl``, else GitHub Pages of the repository."""
+    base = app.config.html_baseurl
+    if not base and (repo := _repo(app)):
+        base = f"https://{repo[0]}.github.io/{repo[1]}/"
+    return base if not base or base.endswith("/") else base + "/"
+
+
+def _bibliography(app: Sphinx) -> dict[str, readable_notebook.Reference]:
+    cached = getattr(app, "_rnnbook_bibliography", None)
+    if cached is not None:
+        return cached
+    from pybtex.database import parse_file
+    from pybtex.plugin import find_plugin
+
+    style = find_plugin("pybtex.style.formatting", "plain")()
+    refs: dict[str, readable_notebook.Reference] = {}
+    for bibfile in app.config.bibtex_bibfiles:
+        data = parse_file(str(Path(app.srcdir) / bibfile))
+        formatted = {e.key: e for e in style.format_entries(data.entries.values())}
+        for key, entry in data.entries.items():
+            people = entry.persons.get("author") or entry.persons.get("editor") or []
+            last = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in people]
+            if len(last) > 2:
+                authors = f"{last[0]} et al."
+            elif last:
+                authors = " and ".join(last)
+            else:
+                authors = entry.fields.get("title", key).replace("{", "").replace("}", "")
+            text = formatted[key].text.render_as("markdown") if key in formatted else key
+            refs[key] = readable_notebook.Reference(authors, entry.fields.get("year", "n.d."),
+                                                    text)
+    app._rnnbook_bibliography = refs  # type: ignore[attr-defined]
+    return refs
+
+
+def notebook_context(app: Sphinx, docname: str) -> readable_notebook.Context:
+    """A converter context for page ``docname``, filled from the finished build environment."""
+    env = app.env
+    config = app.config
+    std = env.get_domain("std")
+    numbers, sections, exercises = {}, {}, {}
+    for label, (doc, labelid, sectname) in std.labels.items():
+        if sectname:
+            sections[label] = readable_notebook.Target(sectname, doc, labelid)
+        for figtype, ids in env.toc_fignumbers.get(doc, {}).items():
+            if labelid in ids:
+                number = ".".join(map(str, ids[labelid]))
+                fmt = config.numfig_format.get(figtype, figtype.capitalize() + " %s")
+                numbers[label] = readable_notebook.Target(fmt % number, doc, labelid)
+                if figtype == "exercise" and doc == docname:
+                    exercises[label] = number
+    equations = {}
+    for label, (doc, number) in env.get_domain("math").equations.items():
+        node_id = "equation-" + label
+        shown = ".".join(map(str, env.toc_fignumbers.get(doc, {}).get("displaymath", {})
+                             .get(node_id, ()))) or str(number)
+        equations[label] = readable_notebook.Target(shown, doc, node_id)
+    glue_file = Path(app.outdir).parent / "jupyter_execute" / f"{docname}.glue.json"
+    glue = {}
+    if glue_file.is_file():
+        glue = {k: v.get("data", {}) for k, v in json.loads(glue_file.read_text()).items()}
+    return readable_notebook.Context(
+        docname=docname, glue=glue, numbers=numbers, equations=equations,
+        sections=sections, exercise_numbers=exercises,
+        titles={doc: title.astext() for doc, title in env.titles.items()},
+        bibliography=_bibliography(app), site_url=site_url(app),
+        source_dir=Path(env.doc2path(docname)).parent, read_include=read_include)
+
+
 def _page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     repo = _repo(app)
     ipynb = context.get("ipynb_source")  # set by sphinx-book-theme, which copied the
     if ipynb and repo:                    # executed notebook to _sources/ just before
         path = Path(app.outdir) / "_sources" / ipynb
         notebook = nbformat.read(path, as_version=4)
-        add_setup_cell(notebook, setup_cell_source(*repo))
+        try:
+            notebook = readable_notebook.convert(notebook, notebook_context(app, pagename))
+        except readable_notebook.ConversionError as err:
+            logger.warning(f"rnnbook_site: {err}", location=pagename)
+        ref = getattr(app, "_rnnbook_ref", None) or source_ref(repo[2])
+        app._rnnbook_ref = ref  # type: ignore[attr-defined]
+        add_setup_cell(notebook, setup_cell_source(repo[0], repo[1], ref))
         nbformat.validate(notebook)
         nbformat.write(notebook, path)
     if repo:
