@@ -24,6 +24,7 @@ weights. (The initial weights are the caller's: seed before building the model.)
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import os
@@ -135,7 +136,7 @@ class Trainer:
         if clip is not None:
             clip_gradients([], clip)  # validates clip now, not at the first step
         self.clip = clip
-        self.progress = sys.stderr.isatty() if progress is None else bool(progress)
+        self.progress = _show_progress_bar() if progress is None else bool(progress)
         self.live = _in_notebook() if live is None else bool(live)
         self.epoch = 1               # the epoch being run, counted from 1 (error messages name it)
         self.grad_norms: list[float] = []
@@ -331,12 +332,35 @@ def fit_language_model(model: nn.Module, train_batches: Batches, val_batches: Ba
 
 # ---- progress reports (they change nothing that is computed) ---------------------------------
 def _in_notebook() -> bool:
-    """True in a Jupyter kernel, unless the book build asked for batch mode."""
+    """True in a Jupyter kernel that can redraw an output in place, except in the book build.
+
+    Judged by what the shell can do, not by its class name, so JupyterLab, the
+    classic notebook, VS Code, Colab (whose shell has its own class) and Thebe all
+    count: the shell is attached to a kernel (``shell.kernel``), and its display
+    publisher takes the ``transient``/``update`` arguments that
+    ``display(..., display_id=True).update(...)`` sends. A terminal IPython has no
+    kernel; the book build sets ``RNNBOOK_BATCH`` (``_ext/batch_mode.py``).
+    """
     if os.environ.get(BATCH_MODE_ENV):
         return False
-    shell = sys.modules.get("IPython")
-    ip = shell.get_ipython() if shell is not None else None
-    return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+    publish = getattr(getattr(shell, "display_pub", None), "publish", None)
+    try:
+        params = inspect.signature(publish).parameters
+    except (TypeError, ValueError):  # no publisher, or one Python cannot inspect
+        return False
+    keywords = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return keywords or {"transient", "update"} <= params.keys()
+
+
+def _show_progress_bar() -> bool:
+    """A text progress bar: on a terminal, and in a Jupyter kernel (whose stderr is not one)."""
+    if os.environ.get(BATCH_MODE_ENV):
+        return False
+    return sys.stderr.isatty() or _in_notebook()
 
 
 def _last(history: History) -> str:
