@@ -1,11 +1,13 @@
-"""Clear the book's execution cache when the rnnbook package has changed.
+"""Clear the book's execution cache when the code the pages run has changed.
 
 Jupyter Book's cache keys each notebook on its cell sources only, so editing
-``code/rnnbook`` would otherwise leave pages showing outputs of the old code.
-We hash every file of the package and keep the hash beside the cache; when the
-hash differs, the execution cache and Sphinx's saved environment (``.doctrees``,
-without which Sphinx would not even re-read unchanged pages) are deleted, and
-every page is executed again.
+``code/rnnbook``, or upgrading torch or numpy, would otherwise leave pages
+showing outputs of the old code. The key here covers the package's Python
+files and the versions of Python and of the libraries whose results the pages
+show (:data:`LIBRARIES`). It is kept beside the cache; when it differs, the
+execution cache and Sphinx's saved environment (``.doctrees``, without which
+Sphinx would not even re-read unchanged pages) are deleted, and every page is
+executed again.
 
 This module is a Sphinx extension (listed in ``_config.yml`` under
 ``sphinx.local_extensions``), so the check runs on every ``jupyter-book build``,
@@ -16,12 +18,16 @@ however it is started. It also runs as a script:
 from __future__ import annotations
 
 import hashlib
+import platform
 import shutil
 import sys
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "code" / "rnnbook"
+# What a page's outputs depend on besides its cells and the package.
+LIBRARIES = ("torch", "numpy", "matplotlib", "myst-nb")
 
 
 def package_hash(package: Path = PACKAGE) -> str:
@@ -33,21 +39,51 @@ def package_hash(package: Path = PACKAGE) -> str:
     return digest.hexdigest()
 
 
-def guard(build_dir: Path, package: Path = PACKAGE) -> bool:
-    """Delete the cache under ``build_dir`` if ``package`` changed; return True if it did."""
-    stamp = build_dir / ".rnnbook-package.sha1"
+def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
+    """The Python version and the installed version of each library ("absent" if none)."""
+    found = {"python": platform.python_version()}
+    for name in libraries:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "absent"
+    return found
+
+
+def cache_key(package: Path = PACKAGE, installed: dict[str, str] | None = None) -> str:
+    """The stamp kept beside the cache: the package's hash and the versions, one per line."""
+    installed = versions() if installed is None else installed
+    lines = [f"rnnbook {package_hash(package)}"]
+    lines += [f"{name} {version}" for name, version in sorted(installed.items())]
+    return "\n".join(lines)
+
+
+def guard(build_dir: Path, package: Path = PACKAGE,
+          installed: dict[str, str] | None = None) -> bool:
+    """Delete the cache under ``build_dir`` if the key changed; return True if it did."""
+    stamp = build_dir / ".rnnbook-cache-key"
     stale = [build_dir / ".jupyter_cache", build_dir / ".doctrees"]
-    current = package_hash(package)
+    current = cache_key(package, installed)
     previous = stamp.read_text().strip() if stamp.is_file() else None
     changed = previous != current
     if changed:
+        what = _difference(previous, current)
         for path in stale:
             if path.exists():
                 shutil.rmtree(path)
-                print(f"rnnbook changed since the last build: cleared {path}")
+                print(f"{what} since the last build: cleared {path}")
     build_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current + "\n")
     return changed
+
+
+def _difference(previous: str | None, current: str) -> str:
+    if previous is None:
+        return "no record of the last build's code"
+    old = dict(line.split(" ", 1) for line in previous.splitlines() if " " in line)
+    new = dict(line.split(" ", 1) for line in current.splitlines() if " " in line)
+    names = [name for name in new if old.get(name) != new[name]]
+    return ", ".join(f"{n} {old.get(n, '?')[:12]} -> {new[n][:12]}" for n in names) or "changed"
 
 
 def _on_config_inited(app, config) -> None:
