@@ -5,34 +5,58 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 JUPYTER_PORT ?= 8888
 JB_STRICT := -W -n --keep-going
+PIP_VERSION := 26.3
 
-.PHONY: help venv book test serve live clean bench
+# torch: the book runs on the CPU, so on Linux the CPU build is installed (PyPI's default
+# Linux wheel is the multi-gigabyte CUDA build). `make book TORCH=cuda` installs PyPI's
+# default build instead, for readers with an NVIDIA GPU (on a fresh .venv: delete .venv
+# to switch). macOS and Windows wheels on PyPI are CPU builds already.
+TORCH ?= cpu
+TORCH_VERSION := $(shell sed -n 's/^torch==\([^ ;#]*\).*/\1/p' requirements.txt)
+ifeq ($(TORCH)-$(shell uname -s),cpu-Linux)
+TORCH_INDEX := --index-url https://download.pytorch.org/whl/cpu
+endif
+
+.PHONY: help venv data book test serve live clean bench
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make book    set up .venv if needed, then build the book into _build/html"
-	@echo "make test    set up .venv if needed, then run every test (strict clean build included)"
+	@echo "make book    set up .venv if needed, fetch the corpus, build the book into _build/html"
+	@echo "             (TORCH=cuda: install the CUDA build of torch instead of the CPU one)"
+	@echo "make test    set up .venv with the test tools if needed, then run every test"
 	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make live    serve the book with Live Code on a Jupyter server on this computer"
+	@echo "make data    obtain the corpus (python -m rnnbook fetch-data)"
 	@echo "make bench   run the benchmark suite and print one table"
 	@echo "make clean   remove _build and the execution cache"
 
-# The virtual environment is (re)installed whenever requirements or the package metadata change.
+# The virtual environment is (re)installed whenever requirements or the package metadata
+# change. torch first, alone, from the index chosen above; then everything else, pinned.
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install --quiet --no-deps $(TORCH_INDEX) torch==$(TORCH_VERSION)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
 venv: $(BIN)/.installed
 
+# The corpus, before any page runs: without it (and without network) stop here, with a
+# short message naming RNNBOOK_DATA_DIR and the URL.
+data: venv
+	@$(BIN)/python -m rnnbook fetch-data
+
 # The execution cache is keyed on cell sources only; _ext/cache_guard.py (a Sphinx
-# extension) clears it when the package changes, so no page shows stale outputs.
-book: venv
+# extension) clears it when the package or the library versions change.
+book: data
 	$(BIN)/jupyter-book build . $(JB_STRICT)
 	@echo "Built: _build/html/index.html"
 
-test: venv
+test: $(BIN)/.installed-test data
 	$(BIN)/python -m pytest
 
 serve:
