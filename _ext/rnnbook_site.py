@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 import readable_notebook
@@ -274,7 +276,37 @@ def _point_colab_at_notebook(app: Sphinx, pagename: str, context: dict,
                                           pagename)
 
 
+# --- linkcheck: the launch links too ------------------------------------------------------
+
+def launch_links(app: Sphinx, docname: str) -> list[str]:
+    """The links a page's buttons open: the repository, Binder, the Colab notebook's file."""
+    repo = _repo(app)
+    if repo is None:
+        return []
+    org, name, branch = repo
+    binder = app.config.html_theme_options.get("launch_buttons", {}).get("binderhub_url")
+    links = [f"https://github.com/{org}/{name}",
+             f"https://github.com/{org}/{name}/blob/{app.config.rnnbook_notebooks_branch}/"
+             f"{docname}.ipynb"]
+    if binder:
+        links.append(f"{binder.rstrip('/')}/v2/gh/{org}/{name}/{branch}?urlpath=tree/{docname}.md")
+    return links
+
+
+class LaunchLinks(SphinxPostTransform):
+    """For ``linkcheck`` only: add each page's launch links, which live in the theme's
+    header (not in the page's text), so the scheduled link check covers them."""
+
+    builders = ("linkcheck",)
+    default_priority = 700  # before linkcheck's HyperlinkCollector (800)
+
+    def run(self, **kwargs: Any) -> None:
+        for uri in launch_links(self.app, self.env.docname):
+            self.document += nodes.paragraph("", "", nodes.reference(uri, uri, refuri=uri))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_post_transform(LaunchLinks)
     app.setup_extension("sphinx_thebe")
     app.add_config_value("rnnbook_notebooks_branch", "notebooks", "html")
     app.add_config_value("rnnbook_thebe_js", "", "html")
