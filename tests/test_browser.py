@@ -470,3 +470,55 @@ def test_live_code_says_so_when_the_local_server_is_gone(browser, site):
     status = page.inner_text(".thebe-launch-button")
     context.close()
     assert "could not start a kernel" in status and "make live" in status
+
+
+# --- Live Code: the other routes when Binder does not come (issue 19) ------------------------
+
+def _fallback_links(page) -> dict:
+    page.wait_for_selector(".rnnbook-live-fallback", timeout=60_000)
+    return page.evaluate("""() => {
+        const box = document.querySelector('.rnnbook-live-fallback');
+        return {text: box.innerText,
+                links: [...box.querySelectorAll('a')].map(a => a.href)};
+    }""")
+
+
+def test_a_failed_binder_launch_offers_colab_the_notebook_and_make_live(browser, site):
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site)
+               else route.abort())
+    page.goto(f"{site}/book/intro.html?jupyter=binder")
+    assert _press_live_code(page) == "failed"
+    box = _fallback_links(page)
+    context.close()
+    assert any(u.startswith("https://colab.research.google.com/github/") and
+               u.endswith("/book/intro.ipynb") for u in box["links"]), box
+    assert f"{site}/_sources/book/intro.ipynb" in box["links"], box
+    assert "make live" in box["text"] and "could not start" in box["text"]
+
+
+def test_a_binder_launch_that_hangs_offers_the_other_routes_after_the_wait(browser, site):
+    context = browser.new_context()
+    page = context.new_page()
+    hanging = []  # requests to Binder are left unanswered, as on a busy day
+
+    def route(r):
+        if r.request.url.startswith(site):
+            r.continue_()
+        elif "mybinder.org" in r.request.url:
+            hanging.append(r)
+        else:
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(f"{site}/book/intro.html?jupyter=binder")
+    page.evaluate("window.rnnbookLive.binderPatienceMs = 1500")  # a minute, on the site
+    page.click("button[aria-label='Launch interactive content']")
+    page.click("button.btn-launch-thebe")
+    box = _fallback_links(page)
+    state = page.evaluate("document.documentElement.dataset.liveCode")
+    context.close()
+    assert hanging and state != "ready"
+    assert "after a minute" in box["text"] and "make live" in box["text"]
+    assert any(u.endswith("/book/intro.ipynb") for u in box["links"])

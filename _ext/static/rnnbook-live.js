@@ -18,6 +18,10 @@
  *    (`make live` prints that link). The setting is kept in localStorage for this
  *    site; `?jupyter=binder` forgets it. Only loopback addresses are accepted:
  *    a link must not be able to send the page's code to someone else's server.
+ *
+ * Binder's free capacity is thin. When a launch there fails, or has not connected
+ * after a minute (`binderPatienceMs`), the page says so under the status line and
+ * offers the other routes: this page in Colab, its .ipynb download, `make live`.
  */
 (function () {
   "use strict";
@@ -83,6 +87,54 @@
     button.textContent = message;
   }
 
+  // --- when Binder does not come: the other routes to run this page -----------------
+
+  var FALLBACK_CLASS = "rnnbook-live-fallback";
+
+  function pageLink(selector) {
+    var link = document.querySelector(selector);
+    return link ? link.href : null;
+  }
+
+  function showAlternatives(reason) {
+    if (document.querySelector("." + FALLBACK_CLASS)) return;
+    var box = document.createElement("div");
+    box.className = FALLBACK_CLASS;
+    box.setAttribute("role", "status");
+    var intro = document.createElement("p");
+    intro.textContent = reason + " Binder's free servers are often busy. Other ways to run this page:";
+    box.appendChild(intro);
+    var list = document.createElement("ul");
+    function item(parts) {
+      var li = document.createElement("li");
+      parts.forEach(function (part) {
+        if (typeof part === "string") {
+          li.appendChild(document.createTextNode(part));
+        } else {
+          var el = document.createElement(part.href ? "a" : "code");
+          el.textContent = part.text;
+          if (part.href) { el.href = part.href; if (part.download) el.setAttribute("download", ""); }
+          li.appendChild(el);
+        }
+      });
+      list.appendChild(li);
+    }
+    var colab = pageLink('a[href^="https://colab.research.google.com/"]');
+    var ipynb = pageLink('a[href$=".ipynb"]');
+    if (colab) item([{ text: "Open this page in Colab", href: colab }, " (a Google account is needed)."]);
+    if (ipynb) item([{ text: "Download it as a notebook", href: ipynb, download: true },
+      " (.ipynb) and run it in your own Jupyter: its first cell installs what it needs."]);
+    item(["Clone the book's repository and run ", { text: "make live" },
+      ": Live Code then runs on a Jupyter server on your computer."]);
+    box.appendChild(list);
+    var button = document.querySelector(".thebe-launch-button");
+    if (button && button.parentNode) {
+      button.parentNode.insertBefore(box, button.nextSibling);
+    } else {
+      document.body.appendChild(box);
+    }
+  }
+
   // --- loading thebe ---------------------------------------------------------------
 
   function loadThebe() {
@@ -140,6 +192,7 @@
     started = true;
     var server = localServer();
     var where = server ? "the Jupyter server at " + server.baseUrl : "mybinder.org";
+    var patience = null;
     setState("loading", "Loading Live Code…");
     try {
       await loadThebe();
@@ -168,14 +221,25 @@
         };
       }
       setState("starting", "Starting a kernel on " + where + "…");
+      if (!server) {
+        patience = window.setTimeout(function () {
+          if (document.documentElement.dataset.liveCode === "ready") return;
+          showAlternatives("Binder has not started a kernel for this page after a minute; it may still come.");
+        }, settings.binderPatienceMs || 60000);
+      }
       var result = await window.thebe.bootstrap(options);
       if (!result || !result.session) throw new Error("no kernel session was started");
+      window.clearTimeout(patience);
+      var stale = document.querySelector("." + FALLBACK_CLASS);
+      if (stale) stale.remove();
       setState("ready", "Live Code is on: edit a cell and press run (kernel on " + where + ").");
       document.querySelectorAll(".tag_thebe-init .thebe-run-button").forEach(function (b) { b.click(); });
     } catch (err) {
       console.warn("[rnnbook-live] could not start Live Code:", err);
+      window.clearTimeout(patience);
       setState("failed", "Live Code could not start a kernel on " + where + ": " + (err && err.message ? err.message : err) +
         (server ? " (is `make live` still running? open the link it prints again)" : ""));
+      if (!server) showAlternatives("Binder could not start a kernel for this page.");
       started = false;
     }
   }
