@@ -121,16 +121,16 @@ def setup_cell_source(org: str, repo: str, ref: str) -> str:
     )
 
 
-def _git(*args: str) -> str | None:
+def _git(root: Path, *args: str) -> str | None:
     try:
-        result = subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT,
+        result = subprocess.run(["git", *args], capture_output=True, text=True, cwd=root,
                                 timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-def source_ref(fallback: str) -> str:
+def source_ref(fallback: str, root: Path = ROOT) -> str:
     """The git ref the setup cell installs ``rnnbook`` from.
 
     The publishing workflow's commit (``GITHUB_SHA``); else this checkout's commit
@@ -139,10 +139,10 @@ def source_ref(fallback: str) -> str:
     """
     if os.environ.get("GITHUB_SHA"):
         return os.environ["GITHUB_SHA"]
-    head = _git("rev-parse", "HEAD")
-    if head and _git("status", "--porcelain") == "":
+    head = _git(root, "rev-parse", "HEAD")
+    if head and _git(root, "status", "--porcelain") == "":
         return head
-    branch = _git("rev-parse", "--abbrev-ref", "HEAD")
+    branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD")
     return branch if branch and branch != "HEAD" else fallback
 
 
