@@ -8,8 +8,12 @@
   styles, but replace its launcher with ``static/rnnbook-live.js``, written for
   thebe 0.9, which the site serves from ``_static/thebe/``. It starts a kernel
   on Binder, or on a Jupyter server on the reader's computer (``make live``).
-- **Notebooks.** Every page is offered as an executed ``.ipynb`` (Download menu),
-  with one setup cell first that installs ``rnnbook`` where it is missing (Colab).
+- **Notebooks.** Every page is offered as an executed ``.ipynb`` (Download menu)
+  that reads like the page in plain Jupyter (``readable_notebook.py`` rewrites its
+  MyST with what this build knows), with one setup cell first that installs
+  ``rnnbook``, at the commit that built it, where it is missing (Colab).
+- **Link check.** ``jupyter-book build . --builder linkcheck`` also checks each
+  page's launch links (repository, Binder, the Colab notebook's file).
 - **Colab.** The Colab button opens that notebook from the ``notebooks`` branch,
   which the publishing workflow fills; Colab cannot open a MyST ``.md`` file.
 
