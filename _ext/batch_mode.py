@@ -6,7 +6,8 @@ progress bar) are for people running a page in Jupyter; in the build they would
 only add images without captions. This Sphinx extension sets the environment
 variable ``RNNBOOK_BATCH=1`` in the build process before any notebook runs; the
 kernels that myst-nb starts inherit it, and ``rnnbook.Trainer`` then leaves its
-live output off (``live=None`` means "in a notebook, except in the build").
+live plot and its progress bar off (``live=None`` and ``progress=None`` mean "in a
+Jupyter kernel, except in the build"; ``progress`` also in a terminal).
 Listed in ``_config.yml`` under ``sphinx.local_extensions``.
 """
 
