@@ -113,10 +113,11 @@ def setup_cell_source(org: str, repo: str, ref: str) -> str:
     Nothing else is needed: ``rnnbook.glue`` works without the book's tools.
     """
     spec = f"rnnbook @ git+https://github.com/{org}/{repo}@{ref}"
+    version = f"commit {ref[:12]}" if re.fullmatch(r"[0-9a-f]{40}", ref) else f"branch {ref}"
     return (
         "# Setup, for Colab or any Jupyter without the book's environment: install the\n"
-        f"# companion package rnnbook (at {ref[:12]}, the version this notebook was\n"
-        "# built with) unless it is already installed. Elsewhere this does nothing.\n"
+        f"# companion package rnnbook ({version}, which this notebook was built\n"
+        "# with) unless it is already installed. Elsewhere this does nothing.\n"
         "import importlib.util, subprocess, sys\n"
         "\n"
         'if importlib.util.find_spec("rnnbook") is None:\n'
@@ -207,7 +208,8 @@ def _bibliography(app: Sphinx) -> dict[str, readable_notebook.Reference]:
                 authors = " and ".join(last)
             else:
                 authors = entry.fields.get("title", key).replace("{", "").replace("}", "")
-            text = formatted[key].text.render_as("markdown") if key in formatted else key
+            text = formatted[key].text.render_as("text") if key in formatted else key
+            text = " ".join(text.split())
             refs[key] = readable_notebook.Reference(authors, entry.fields.get("year", "n.d."),
                                                     text)
     app._rnnbook_bibliography = refs  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ The same converter runs on every real page in tests/test_site.py.
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -375,3 +376,130 @@ def test_leftovers_finds_what_the_converter_must_remove():
     found = rn.leftovers(nb)
     assert [f.split(": ")[1] for f in found] == ["a MyST role", "a MyST directive",
                                                 "a labelled equation"]
+
+
+# --- the Sphinx side: a tiny book built with the book's extensions --------------------------
+
+TINY_CONFIG = """\
+title: Tiny
+execute:
+  execute_notebooks: force
+  raise_on_error: true
+only_build_toc_files: true
+bibtex_bibfiles: [refs.bib]
+repository:
+  url: https://github.com/someone/tinybook
+  branch: main
+html:
+  use_download_button: true
+launch_buttons:
+  colab_url: https://colab.research.google.com
+parse:
+  myst_enable_extensions: [amsmath, dollarmath, colon_fence]
+sphinx:
+  extra_extensions: [sphinx_exercise]
+  local_extensions:
+    rnnbook_site: {ext}
+  config:
+    bibtex_reference_style: author_year
+    numfig: true
+    math_numfig: true
+    rnnbook_notebooks_branch: notebooks
+"""
+
+TINY_INTRO = HEADER + """
+# Intro
+
+```{code-cell} ipython3
+from rnnbook import glue
+glue("ppl", 7.24051, display=False)
+```
+
+Perplexity {glue:text}`ppl:.2f`, see {numref}`fig-tiny` and {eq}`eq-tiny` on
+{doc}`other`, after {cite:t}`elman1990finding`.
+
+```{literalinclude} listing.py
+:pyobject: double
+```
+
+## Exercises
+
+````{exercise} Double
+:label: intro-ex-double
+
+Double a number.
+````
+
+````{solution-start} intro-ex-double
+:class: dropdown
+````
+
+```{code-cell} ipython3
+answer = 2 * 21
+glue("answer", answer, display=False)
+```
+
+It is {glue:text}`answer`.
+
+````{solution-end}
+````
+
+## References
+
+```{bibliography}
+:filter: docname in docnames
+```
+"""
+
+TINY_OTHER = HEADER + """
+# Other
+
+```{code-cell} ipython3
+---
+mystnb:
+  figure:
+    name: fig-tiny
+    caption: A tiny figure.
+---
+import matplotlib.pyplot as plt
+plt.plot([1, 2]);
+```
+
+$$
+y = 2x
+$$ (eq-tiny)
+"""
+
+
+@pytest.mark.book
+def test_a_built_notebook_gets_the_numbers_titles_and_glue_of_its_build(tmp_path):
+    import subprocess
+
+    (tmp_path / "_config.yml").write_text(TINY_CONFIG.format(ext=ROOT / "_ext"))
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\noptions:\n"
+                                       "  numbered: true\nchapters:\n- file: other\n")
+    (tmp_path / "intro.md").write_text(TINY_INTRO)
+    (tmp_path / "other.md").write_text(TINY_OTHER)
+    (tmp_path / "listing.py").write_text("def double(x):\n    return 2 * x\n\n\nother = 1\n")
+    (tmp_path / "refs.bib").write_text(
+        "@article{elman1990finding, author = {Elman, Jeffrey L.}, title = {Finding "
+        "Structure in Time}, journal = {Cognitive Science}, year = {1990}}\n")
+    jb = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run([str(jb), "build", str(tmp_path), "-W", "-n", "--keep-going"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    notebook = nbformat.read(tmp_path / "_build/html/_sources/intro.ipynb", as_version=4)
+    assert rn.leftovers(notebook) == []
+    text = markdown(notebook)
+    assert "Perplexity 7.24, see [Fig. 1.1](https://someone.github.io/tinybook/other.html#fig-tiny)" in text
+    assert "[(1.1)](https://someone.github.io/tinybook/other.html#equation-eq-tiny)" in text
+    assert "on\n[Other](https://someone.github.io/tinybook/other.html), after Elman (1990)." in text
+    assert "```python\ndef double(x):\n    return 2 * x\n```" in text
+    assert "### Exercise 1" in text and "It is 42." in text
+    assert text.endswith("## References\n\n- Jeffrey L. Elman. Finding structure in time. "
+                         "Cognitive Science, 1990.")
+    setup = notebook.cells[0]
+    assert "git+https://github.com/someone/tinybook@" in setup.source
+    other = nbformat.read(tmp_path / "_build/html/_sources/other.ipynb", as_version=4)
+    assert "$$\ny = 2x \\tag{1.1}\n$$" in markdown(other)
+    assert "**Fig. 1.1.** A tiny figure." in markdown(other)
