@@ -1,8 +1,9 @@
 """Collect the built site's notebooks into a folder laid out like the book.
 
 Every page of the built site is offered as an executed notebook at
-``_build/html/_sources/PAGE.ipynb`` (``_ext/rnnbook_site.py`` adds a setup cell
-that installs ``rnnbook`` where it is missing). Colab opens notebooks only from
+``_build/html/_sources/PAGE.ipynb``, written in plain Markdown by
+``_ext/readable_notebook.py``, with a setup cell that installs ``rnnbook`` (at the
+commit that built it) where it is missing (``_ext/rnnbook_site.py``). Colab opens notebooks only from
 GitHub, so the publishing workflow (.github/workflows/book.yml) pushes this
 folder to the ``notebooks`` branch, where each page's Colab button points:
 ``https://colab.research.google.com/github/ORG/REPO/blob/notebooks/PAGE.ipynb``.
@@ -20,8 +21,9 @@ README = """# Executed notebooks of the book
 
 This branch is written by the publishing workflow on every push to the main
 branch; do not edit it. Each `PAGE.ipynb` is the page `PAGE.md` of the main
-branch, executed, with a first cell that installs the `rnnbook` package where it
-is missing. The book's Colab buttons open these files.
+branch, executed, in plain Markdown (numbers, listings, references and exercises
+written in), with a first cell that installs the `rnnbook` package, at the
+commit that built it, where it is missing. The book's Colab buttons open these files.
 """
 
 
