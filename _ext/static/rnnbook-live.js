@@ -120,7 +120,7 @@
       list.appendChild(li);
     }
     var colab = pageLink('a[href^="https://colab.research.google.com/"]');
-    var ipynb = pageLink('a[href$=".ipynb"]');
+    var ipynb = pageLink('a[href*="_sources/"][href$=".ipynb"]');
     if (colab) item([{ text: "Open this page in Colab", href: colab }, " (a Google account is needed)."]);
     if (ipynb) item([{ text: "Download it as a notebook", href: ipynb, download: true },
       " (.ipynb) and run it in your own Jupyter: its first cell installs what it needs."]);
