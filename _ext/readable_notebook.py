@@ -406,7 +406,8 @@ class _Blocks:
             return self.r._target_link(text or target.text, target)
         path, _, anchor = href.partition("#")
         docname = _resolve_doc(self.ctx.docname, path)
-        return _link(text or self.ctx.titles.get(docname, docname), self.ctx.url(docname, anchor or None))
+        title = text or self.ctx.titles.get(docname, docname)
+        return _link(title, self.ctx.url(docname, anchor or None))
 
     def _body(self, lines: list[str]) -> str:
         """Render a directive's body (it may hold nested directives, but no exercises)."""

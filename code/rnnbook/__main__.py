@@ -17,7 +17,7 @@ from .data.corpus import DATA_DIR_ENV, TIME_MACHINE_URL, CorpusError, fetch_veri
 
 
 def fetch_data(timeout: float = 15.0) -> int:
-    """Make sure a verified copy of the corpus is at hand; return a process exit status."""
+    """Make sure a verified copy of the corpus is at hand; return the exit status."""
     try:
         path = fetch_verified(timeout=timeout)
     except CorpusError as err:
@@ -26,10 +26,10 @@ def fetch_data(timeout: float = 15.0) -> int:
             print(f"rnnbook fetch-data: {err}", file=sys.stderr)
         else:
             reason = getattr(cause, "reason", cause)
-            print(f"rnnbook fetch-data: the corpus is not here and could not be downloaded "
-                  f"({reason}).\n"
-                  f"Download {TIME_MACHINE_URL} into a folder and set {DATA_DIR_ENV} to "
-                  "that folder (for example: RNNBOOK_DATA_DIR=~/data make book).",
+            print("rnnbook fetch-data: the corpus is not here and could not be "
+                  f"downloaded ({reason}).\n"
+                  f"Download {TIME_MACHINE_URL} into a folder and set {DATA_DIR_ENV} "
+                  "to that folder (for example: RNNBOOK_DATA_DIR=~/data make book).",
                   file=sys.stderr)
         return 1
     print(f"corpus: {path}")
@@ -41,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Companion package of the RNN book.")
     commands = parser.add_subparsers(dest="command", required=True)
     fetch = commands.add_parser(
-        "fetch-data", help=f"obtain and verify the corpus (from ${DATA_DIR_ENV}, the cache "
-                           "or the internet) and print its path")
+        "fetch-data", help=f"obtain and verify the corpus (from ${DATA_DIR_ENV}, the "
+                           "cache or the internet) and print its path")
     fetch.add_argument("--timeout", type=float, default=15.0,
                        help="seconds to wait for the download (default 15)")
     args = parser.parse_args(argv)

@@ -332,7 +332,7 @@ def fit_language_model(model: nn.Module, train_batches: Batches, val_batches: Ba
 
 # ---- progress reports (they change nothing that is computed) ---------------------------------
 def _in_notebook() -> bool:
-    """True in a Jupyter kernel that can redraw an output in place, except in the book build.
+    """True in a Jupyter kernel that can redraw an output in place, except in the build.
 
     Judged by what the shell can do, not by its class name, so JupyterLab, the
     classic notebook, VS Code, Colab (whose shell has its own class) and Thebe all
@@ -357,7 +357,7 @@ def _in_notebook() -> bool:
 
 
 def _show_progress_bar() -> bool:
-    """A text progress bar: on a terminal, and in a Jupyter kernel (whose stderr is not one)."""
+    """A text bar: on a terminal, and in a Jupyter kernel (its stderr is no terminal)."""
     if os.environ.get(BATCH_MODE_ENV):
         return False
     return sys.stderr.isatty() or _in_notebook()
