@@ -357,7 +357,7 @@ def _in_notebook() -> bool:
 
 
 def _show_progress_bar() -> bool:
-    """A text bar: on a terminal, and in a Jupyter kernel (its stderr is no terminal)."""
+    """A text bar: on a terminal, and in a Jupyter kernel (its stderr is no tty)."""
     if os.environ.get(BATCH_MODE_ENV):
         return False
     return sys.stderr.isatty() or _in_notebook()
