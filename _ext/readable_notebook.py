@@ -127,11 +127,12 @@ def _as_text(value: Any) -> str:
 
 def glue_text(ctx: Context, content: str, role: str) -> str:
     """The text that a glue role shows on the page."""
+    key, sep, fmt = content.rpartition(":")  # "name:.2f" (myst-nb splits the same way)
+    if not sep:
+        key, fmt = content, ""
     if role == "glue:md":
-        key = content.rsplit(":", 1)[0] if ":" in content else content
         bundle = _glue_bundle(ctx, key)
         return _as_text(bundle.get("text/markdown", bundle.get("text/plain", "")))
-    key, fmt = (content.rsplit(":", 1) + [""])[:2] if ":" in content else (content, "")
     if role == "glue:text" and not fmt:
         fmt = "s"
     bundle = _glue_bundle(ctx, key)

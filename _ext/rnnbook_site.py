@@ -22,6 +22,7 @@ Explained for maintainers in the README ("In the reader's browser").
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -187,17 +188,16 @@ def site_url(app: Sphinx) -> str:
     return base if not base or base.endswith("/") else base + "/"
 
 
-def _bibliography(app: Sphinx) -> dict[str, readable_notebook.Reference]:
-    cached = getattr(app, "_rnnbook_bibliography", None)
-    if cached is not None:
-        return cached
+@functools.lru_cache(maxsize=4)
+def bibliography(bibfiles: tuple[Path, ...]) -> dict[str, readable_notebook.Reference]:
+    """Every entry of the BibTeX files: author-year label and the entry as plain text."""
     from pybtex.database import parse_file
     from pybtex.plugin import find_plugin
 
     style = find_plugin("pybtex.style.formatting", "plain")()
     refs: dict[str, readable_notebook.Reference] = {}
-    for bibfile in app.config.bibtex_bibfiles:
-        data = parse_file(str(Path(app.srcdir) / bibfile))
+    for bibfile in bibfiles:
+        data = parse_file(str(bibfile))
         formatted = {e.key: e for e in style.format_entries(data.entries.values())}
         for key, entry in data.entries.items():
             people = entry.persons.get("author") or entry.persons.get("editor") or []
@@ -212,8 +212,15 @@ def _bibliography(app: Sphinx) -> dict[str, readable_notebook.Reference]:
             text = " ".join(text.split())
             refs[key] = readable_notebook.Reference(authors, entry.fields.get("year", "n.d."),
                                                     text)
-    app._rnnbook_bibliography = refs  # type: ignore[attr-defined]
     return refs
+
+
+def read_glue(build_dir: Path, docname: str) -> dict[str, dict[str, Any]]:
+    """The values page ``docname`` glued, as myst-nb saved them: name -> mime bundle."""
+    path = build_dir / "jupyter_execute" / f"{docname}.glue.json"
+    if not path.is_file():
+        return {}
+    return {k: v.get("data", {}) for k, v in json.loads(path.read_text()).items()}
 
 
 def notebook_context(app: Sphinx, docname: str) -> readable_notebook.Context:
@@ -238,15 +245,13 @@ def notebook_context(app: Sphinx, docname: str) -> readable_notebook.Context:
         shown = ".".join(map(str, env.toc_fignumbers.get(doc, {}).get("displaymath", {})
                              .get(node_id, ()))) or str(number)
         equations[label] = readable_notebook.Target(shown, doc, node_id)
-    glue_file = Path(app.outdir).parent / "jupyter_execute" / f"{docname}.glue.json"
-    glue = {}
-    if glue_file.is_file():
-        glue = {k: v.get("data", {}) for k, v in json.loads(glue_file.read_text()).items()}
+    glue = read_glue(Path(app.outdir).parent, docname)
     return readable_notebook.Context(
         docname=docname, glue=glue, numbers=numbers, equations=equations,
         sections=sections, exercise_numbers=exercises,
         titles={doc: title.astext() for doc, title in env.titles.items()},
-        bibliography=_bibliography(app), site_url=site_url(app),
+        bibliography=bibliography(tuple(Path(app.srcdir) / f for f in config.bibtex_bibfiles)),
+        site_url=site_url(app),
         source_dir=Path(env.doc2path(docname)).parent, read_include=read_include)
 
 
@@ -260,9 +265,8 @@ def _page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree:
             notebook = readable_notebook.convert(notebook, notebook_context(app, pagename))
         except readable_notebook.ConversionError as err:
             logger.warning(f"rnnbook_site: {err}", location=pagename)
-        ref = getattr(app, "_rnnbook_ref", None) or source_ref(repo[2])
-        app._rnnbook_ref = ref  # type: ignore[attr-defined]
-        add_setup_cell(notebook, setup_cell_source(repo[0], repo[1], ref))
+        add_setup_cell(notebook, setup_cell_source(repo[0], repo[1],
+                                                   app.config.rnnbook_source_ref))
         nbformat.validate(notebook)
         nbformat.write(notebook, path)
     if repo:
@@ -311,8 +315,16 @@ class LaunchLinks(SphinxPostTransform):
             self.document += nodes.paragraph("", "", nodes.reference(uri, uri, refuri=uri))
 
 
+def _choose_source_ref(app: Sphinx) -> None:
+    if not app.config.rnnbook_source_ref and (repo := _repo(app)):
+        app.config.rnnbook_source_ref = source_ref(repo[2])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(LaunchLinks)
+    # The git ref the notebooks' setup cells install rnnbook from; empty: see source_ref.
+    app.add_config_value("rnnbook_source_ref", "", "")
+    app.connect("builder-inited", _choose_source_ref)
     app.setup_extension("sphinx_thebe")
     app.add_config_value("rnnbook_notebooks_branch", "notebooks", "html")
     app.add_config_value("rnnbook_thebe_js", "", "html")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import json
 import os
 import re
 import shutil
@@ -159,10 +158,7 @@ def test_every_notebook_reads_like_the_page(built_book):
         notebook = nbformat.read(built_book / "_sources" / f"{page}.ipynb", as_version=4)
         assert readable_notebook.leftovers(notebook) == [], page
         text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-        glue_file = built_book.parent / "jupyter_execute" / f"{page}.glue.json"
-        glue = {}
-        if glue_file.is_file():
-            glue = {k: v["data"] for k, v in json.loads(glue_file.read_text()).items()}
+        glue = rnnbook_site.read_glue(built_book.parent, page)
         ctx = readable_notebook.Context(docname=page, glue=glue)
         for content in md_roles(page, "glue:text"):
             value = readable_notebook.glue_text(ctx, content, "glue:text")
