@@ -251,6 +251,10 @@ def test_labelled_equations_become_plain_numbered_display_math():
         The update is
 
         $$
+        a = 1
+        $$
+
+        $$
         h_t = \\tanh(W h_{t-1} + x_t),
         $$ (eq-update)
 
@@ -263,7 +267,7 @@ def test_labelled_equations_become_plain_numbered_display_math():
         """)
     eqs = {"eq-update": rn.Target("3.1", "book/demo"), "eq-two": rn.Target("3.2", "book/demo")}
     text = markdown(convert(nb, equations=eqs))
-    assert "$$\nh_t = \\tanh(W h_{t-1} + x_t), \\tag{3.1}\n$$" in text
+    assert "$$\na = 1\n$$\n\n$$\nh_t = \\tanh(W h_{t-1} + x_t), \\tag{3.1}\n$$" in text
     assert "and (3.1) is all." in text
     assert "$$\na = b \\tag{3.2}\n$$" in text
 
