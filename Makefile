@@ -17,13 +17,14 @@ ifeq ($(TORCH)-$(shell uname -s),cpu-Linux)
 TORCH_INDEX := --index-url https://download.pytorch.org/whl/cpu
 endif
 
-.PHONY: help venv data book test serve live clean bench
+.PHONY: help venv data book test test-fast serve live clean bench
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make book    set up .venv if needed, fetch the corpus, build the book into _build/html"
 	@echo "             (TORCH=cuda: install the CUDA build of torch instead of the CPU one)"
 	@echo "make test    set up .venv with the test tools if needed, then run every test"
+	@echo "make test-fast  the tests without the book build and the browser (under a minute)"
 	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make live    serve the book with Live Code on a Jupyter server on this computer"
 	@echo "make data    obtain the corpus (python -m rnnbook fetch-data)"
@@ -59,6 +60,10 @@ book: data
 test: $(BIN)/.installed-test data
 	$(BIN)/python -m pytest
 
+# For contributors: everything but the strict book build and the browser tests.
+test-fast: $(BIN)/.installed-test data
+	$(BIN)/python -m pytest -m "not book and not browser" -q
+
 serve:
 	@test -f _build/html/index.html || { echo "Nothing to serve: run 'make book' first."; exit 1; }
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
@@ -67,7 +72,7 @@ serve:
 # requests accepted only from the book's address) plus the built book; prints the link.
 live: venv
 	@test -f _build/html/index.html || $(MAKE) book
-	$(BIN)/python _ext/live.py --port $(PORT) --jupyter-port $(JUPYTER_PORT)
+	$(BIN)/python tools/live.py --port $(PORT) --jupyter-port $(JUPYTER_PORT)
 
 bench: venv
 	$(BIN)/python bench/run_all.py

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-ENV = "RNNBOOK_BATCH"
+from rnnbook.training import BATCH_MODE_ENV as ENV  # the one definition of the name
 
 
 def setup(app) -> dict:

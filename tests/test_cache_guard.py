@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+import cache_guard
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-import cache_guard  # noqa: E402
 
 INSTALLED = {"python": "3.11.7", "torch": "2.13.0", "numpy": "2.4.6",
              "matplotlib": "3.11.2", "myst-nb": "1.4.0"}

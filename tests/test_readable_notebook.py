@@ -8,7 +8,6 @@ The same converter runs on every real page in tests/test_site.py.
 
 from __future__ import annotations
 
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -17,10 +16,10 @@ import jupytext
 import nbformat
 import pytest
 
+import readable_notebook as rn
+import rnnbook_site
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-import readable_notebook as rn  # noqa: E402
-import rnnbook_site  # noqa: E402
 
 HEADER = """---
 jupytext:

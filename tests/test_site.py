@@ -22,12 +22,12 @@ import nbformat
 import pytest
 import yaml
 
+import publish_notebooks
+import readable_notebook
+import rnnbook_site
+import web_assets
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-import publish_notebooks  # noqa: E402
-import readable_notebook  # noqa: E402
-import rnnbook_site  # noqa: E402
-import web_assets  # noqa: E402
 
 book = pytest.mark.book
 

@@ -42,7 +42,7 @@ from .models.base import detach_state
 Batch = tuple[torch.Tensor, ...]
 Batches = Iterable[Batch] | Callable[[int], Iterable[Batch]]
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
-BATCH_MODE_ENV = "RNNBOOK_BATCH"  # set by the book build (_ext/batch_mode.py): no live output
+BATCH_MODE_ENV = "RNNBOOK_BATCH"  # the book build sets it (_ext/batch_mode.py): no live output
 
 
 @dataclass

@@ -4,7 +4,7 @@ Starts a Jupyter server on 127.0.0.1 (a random token; requests accepted only fro
 the book's own address) and serves ``_build/html``, then prints the link that
 points the book's Live Code button at that server. Ctrl-C stops both.
 
-Usage: ``make live`` or ``python _ext/live.py [--port 8000] [--jupyter-port 8888]``
+Usage: ``make live`` or ``python tools/live.py [--port 8000] [--jupyter-port 8888]``
 
 The browser tests (tests/test_browser.py) start their servers with the same
 functions, on free ports.

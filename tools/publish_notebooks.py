@@ -8,7 +8,7 @@ GitHub, so the publishing workflow (.github/workflows/book.yml) pushes this
 folder to the ``notebooks`` branch, where each page's Colab button points:
 ``https://colab.research.google.com/github/ORG/REPO/blob/notebooks/PAGE.ipynb``.
 
-Usage: ``python _ext/publish_notebooks.py _build/html OUT_DIR``
+Usage: ``python tools/publish_notebooks.py _build/html OUT_DIR``
 """
 
 from __future__ import annotations
