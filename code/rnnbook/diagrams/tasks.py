@@ -46,13 +46,13 @@ def task_shapes(num_steps: int = 3) -> Figure:
     n = check_positive_int("num_steps", num_steps)
     panels = [
         ("one to many", [True] + [False] * (n - 1), [True] * n,
-         "describe a photo in words"),
+         "a pen stroke for a letter"),
         ("many to one", [True] * n, [False] * (n - 1) + [True],
          "is a review positive?"),
         ("many to many, aligned", [True] * n, [True] * n,
          "next character at each step"),
         ("many to many, not aligned", [True] * n + [False] * n,
-         [False] * n + [True] * n, "translate a sentence"),
+         [False] * n + [True] * n, "speech to written words"),
     ]
     gap, row_height = 1.6, 4.6
     width = max(n + gap + n, n + gap + 2 * n) - 0.4
