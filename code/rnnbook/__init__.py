@@ -12,6 +12,7 @@ from .data import (CorpusError, TensorBatches, TimeMachineData, Vocab, iterate_m
 # Diagrams drawn by code, and the book's plotting style and tables.
 from .diagrams import (char_lm, computational_graph, partition_offsets, sequential_streams,
                        truncation_strategies, unfolded_rnn)
+from .diagrams import task_shapes  # the opening page's task shapes (issue 16)
 from .plotting import plot_grad_norms, plot_history, use_book_style
 from .tables import table
 from .pages import glue
@@ -51,4 +52,6 @@ __all__ = [
     # recurrent language models: models, training, decoding, figures
     "LanguageModel", "detach_state", "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
     "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
+    # the opening page's task shapes (issue 16)
+    "task_shapes",
 ]

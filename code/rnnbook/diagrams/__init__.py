@@ -3,7 +3,9 @@
 from .bptt import computational_graph, truncation_strategies
 from .charlm import char_lm
 from .partition import partition_offsets, sequential_streams
+from .tasks import task_shapes
 from .unfolded import unfolded_rnn
 
 __all__ = ["unfolded_rnn", "partition_offsets", "sequential_streams",
-           "computational_graph", "truncation_strategies", "char_lm"]
+           "computational_graph", "truncation_strategies", "char_lm",
+           "task_shapes"]

@@ -1,0 +1,76 @@
+"""The opening page, the first three sections and the notation page, as built.
+
+Each section page ends alike (Summary, exercises with folded solutions,
+References), cites the textbook it grows from instead of "the source chapter",
+and the site says which licence covers what.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+SECTIONS = ("sequences", "text_preprocessing", "language_models")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def read(built_book: Path, name: str) -> str:
+    return (built_book / "book" / f"{name}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", SECTIONS)
+def test_section_ends_with_summary_exercises_references(built_book, name):
+    html = read(built_book, name)
+    heads = re.findall(r"<h2>(.*?)<a", html)
+    titles = [re.sub(r"<[^>]+>|\d+(\.\d+)*\.?\s*", "", h).strip() for h in heads]
+    assert titles[-3:] == ["Summary", "Exercises", "References"], titles
+    exercises = re.findall(r'class="[^"]*exercise[^"]*"', html)
+    assert 3 <= html.count('class="exercise admonition"') <= 5, exercises[:3]
+    # Every exercise has a solution, folded (a dropdown) until the reader opens it.
+    assert html.count("solution dropdown") == html.count('class="exercise admonition"')
+
+
+@pytest.mark.parametrize("name", ("intro",) + SECTIONS)
+def test_pages_cite_dive_into_deep_learning(built_book, name):
+    text = text_of(read(built_book, name))
+    assert "Zhang" in text and "Dive into Deep Learning" in text
+    assert "source chapter" not in text and "the source's" not in text
+
+
+def test_opening_page_draws_the_task_shapes(built_book):
+    html = read(built_book, "intro")
+    assert 'id="fig-task-shapes"' in html
+    for name in ("one to many", "many to one", "many to many, aligned",
+                 "many to many, not aligned"):
+        assert name in text_of(html).lower(), name
+
+
+def test_notation_page_is_built_and_linked(built_book):
+    html = read(built_book, "notation")
+    for symbol in ("W}_{xh}", "W}_{hh}", "W}_{hq}", "b}_h", "b}_q", "E}_t"):
+        assert symbol in html, symbol
+    assert "notation.html" in read(built_book, "sequences")
+    assert "notation.html" in read(built_book, "language_models")
+
+
+def test_footer_names_both_licences(built_book):
+    for name in ("intro", "sequences", "notation"):
+        html = read(built_book, name)
+        assert 'class="extra_footer"' in html, name
+        footer = html.split('class="extra_footer"')[1].split("</div>")[0]
+        assert "CC BY-SA 4.0" in footer and "MIT" in footer and "Dive into Deep Learning" in footer
+
+
+def test_licence_files_say_what_they_cover():
+    text = (ROOT / "LICENSE-text").read_text(encoding="utf-8")
+    assert "Attribution-ShareAlike 4.0 International" in text
+    assert "Dive into Deep Learning" in text and "MIT" in text
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
