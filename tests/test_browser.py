@@ -17,7 +17,6 @@ import io
 import os
 import re
 import shutil
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +25,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import SCREENSHOTS
+from live import jupyter_server, live_link, serve_site
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-from live import jupyter_server, live_link, serve_site  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from solutions import solutions_choice
+
 pytest.importorskip("sphinx_exercise")
 EXT = Path(__file__).resolve().parents[1] / "_ext"
-sys.path.insert(0, str(EXT))
-from solutions import solutions_choice  # noqa: E402
 
 PAGE = """\
 Page
