@@ -231,7 +231,7 @@ def randomized_weights(num_steps: int, keep_prob: float = 0.9, seed: int | None 
     Seen from a given step, the number of steps crossed before the first cut is
     geometric with mean pi/(1 - pi). Entry ``t - 1`` holds xi_t. The same ``seed`` gives the same
     weights (a local generator; the global RNG is untouched); ``seed=None`` draws
-    fresh ones. Explained in ``book/bptt.md``.
+    fresh ones. Explained in ``book/bptt_truncation.md``.
     """
     if not isinstance(num_steps, int) or isinstance(num_steps, bool):
         raise TypeError(f"num_steps must be an int, got {type(num_steps).__name__}")
