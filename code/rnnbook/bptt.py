@@ -172,27 +172,27 @@ def _recurrent_grads(params: dict, X: torch.Tensor, H: torch.Tensor, dA: torch.T
 
 def backward_loop(W_hh: torch.Tensor, H: torch.Tensor, dH_out: torch.Tensor,
                   xi: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """The backward recursion of BPTT, one step at a time from the last step to the first.
+    """The backward recursion of BPTT, from the last step to the first.
 
     ``H`` holds every state, ``H[t]`` = H_t for t = 0, ..., T, shape
     (T + 1, batch, hidden); ``dH_out[t - 1]`` = (dL/dO_t) W_hq^T, the route from
     H_t through the output O_t, shape (T, batch, hidden). Returns ``dA`` with
     ``dA[t - 1]`` = dL/dA_t, and dL/dH_0 (batch, hidden). With weights ``xi``
     (xi[t - 1] = xi_t), the route from H_t back to H_{t-1} is scaled by xi_t:
-    randomized truncation. The comments name the equations of ``book/bptt.md``
-    and ``book/bptt_truncation.md`` that each line implements; the page shows
-    this function line by line beside them.
+    randomized truncation. ``book/bptt.md`` shows this function line by line
+    beside the equations it implements, and ``book/bptt_truncation.md`` the
+    randomized line.
     """
     T = dH_out.shape[0]
-    dA = torch.empty_like(dH_out)                  # dA[t - 1] = dL/dA_t
-    carry = torch.zeros_like(H[0])                 # dL/dA_{t+1} W_hh^T: none after T
-    for t in range(T, 0, -1):                      # t = T, T - 1, ..., 1
-        dH = dH_out[t - 1] + carry                 # (bptt-rnn-dH): dL/dH_t
-        dA[t - 1] = dH * (1 - H[t] * H[t])         # (bptt-rnn-dA): times tanh'(A_t)
-        carry = dA[t - 1] @ W_hh.T                 # (bptt-rnn-dH): the route into H_{t-1}
+    dA = torch.empty_like(dH_out)          # dA[t - 1] = dL/dA_t
+    carry = torch.zeros_like(H[0])         # nothing comes back from T + 1
+    for t in range(T, 0, -1):              # t = T, T - 1, ..., 1
+        dH = dH_out[t - 1] + carry         # dL/dH_t: both routes
+        dA[t - 1] = dH * (1 - H[t] * H[t])  # times tanh'(A_t)
+        carry = dA[t - 1] @ W_hh.T         # the route into H_{t-1}
         if xi is not None:
-            carry = xi[t - 1] * carry              # (bptt-randomized): cut or scale up
-    return dA, carry                               # carry is now dL/dH_0
+            carry = xi[t - 1] * carry      # randomized: cut or scale up
+    return dA, carry                       # carry is now dL/dH_0
 
 
 def _backward_truncated(W_hh: torch.Tensor, D: torch.Tensor, dH_direct: torch.Tensor,
