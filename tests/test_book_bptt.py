@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def page(built_book, name: str) -> str:
 
 def text_of(html: str) -> str:
     """The page's text with the tags removed (code listings are split into highlighting spans)."""
-    return re.sub(r"<[^>]+>", "", html).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+    return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 def glued(built_book, name: str, key: str) -> float:
