@@ -1,7 +1,7 @@
 """Full, truncated and randomized BPTT training the character model: time per epoch and perplexity.
 
-The experiment of ``book/bptt.md`` ("The strategies compared by training"), run
-as a script: the scratch RNN language model (32 hidden units) on the source
+The experiment of ``book/bptt_truncation.md`` ("The strategies compared by
+training") in the configuration of the source chapter, run as a script: the scratch RNN language model (32 hidden units) on the source
 chapter's split (first 10,000 overlapping windows of 32 characters train, the
 next 5,000 validate), batch 1,024, Adam with learning rate 0.01, gradients
 clipped to norm 1, 20 epochs. Every strategy starts from the same initial

@@ -1,76 +1,106 @@
-"""The BPTT page, as built: its figures, its live gradient check, the measurements its prose relies on."""
+"""The two BPTT pages, as built: figures, the loop beside its equations, the checks, the measurements."""
 
 from __future__ import annotations
 
 import json
 import re
+from html import unescape
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.book
 
-FIGURES = ("fig-bptt-graph", "fig-bptt-linear", "fig-bptt-tanh", "fig-bptt-truncation",
-           "fig-bptt-randomized-hist", "fig-bptt-randomized-error", "fig-bptt-trained",
-           "fig-bptt-strategies")
+PAGES = {
+    "bptt": ("fig-bptt-graph", "fig-bptt-linear", "fig-bptt-tanh", "fig-bptt-trained"),
+    "bptt_truncation": ("fig-bptt-truncation", "fig-bptt-randomized-hist", "fig-bptt-randomized-error",
+                        "fig-bptt-strategies"),
+}
+AUTHORS = {"bptt": ("Werbos", "Williams", "Bengio", "Pascanu", "Zhang"),
+           "bptt_truncation": ("Williams", "Jaeger", "Tallec", "Zhang")}
 
 
-def test_bptt_page_figures_and_equations(built_book):
-    html = (built_book / "book" / "bptt.html").read_text(encoding="utf-8")
-    for name in FIGURES:
-        assert f'id="{name}"' in html, name
+def page(built_book, name: str) -> str:
+    return (built_book / "book" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def text_of(html: str) -> str:
+    """The page's text with the tags removed (code listings are split into highlighting spans)."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def glued(built_book, name: str, key: str) -> float:
+    """A number the page glued, read from the executed notebook's glue record."""
+    record = built_book.parent / "jupyter_execute" / "book" / f"{name}.glue.json"
+    return float(json.loads(record.read_text(encoding="utf-8"))[key]["data"]["text/plain"])
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_bptt_pages_figures_citations_and_endings(built_book, name):
+    html = page(built_book, name)
+    for fig in PAGES[name]:
+        assert f'id="{fig}"' in html, fig
     pngs = [tag for tag in re.findall(r"<img[^>]*>", html) if ".png" in tag and "_static" not in tag]
-    assert len(pngs) >= len(FIGURES)
-    for tag in pngs:  # every figure carries a real description
+    assert len(pngs) >= len(PAGES[name])
+    for tag in pngs[:len(PAGES[name])]:  # every figure of the body carries a real description
         assert re.search(r'alt="[^"]{40,}"', tag), tag[:120]
-    assert len(set(re.findall(r'id="equation-bptt-[^"]+"', html))) >= 15
-    for author in ("Jaeger", "Tallec", "Bengio", "Pascanu"):
+    for author in AUTHORS[name]:
         assert author in html, author
+    text = text_of(html)
+    for heading in ("Summary", "Exercises", "References"):
+        assert heading in text, heading
+    assert 3 <= len(re.findall(r'class="exercise admonition"', html)) <= 5
+    for word in ("set_num_threads", "keep_freed_memory", "bench/"):
+        assert word not in text, word
+
+
+def test_bptt_page_shows_the_backward_loop_beside_its_equations(built_book):
+    html = page(built_book, "bptt")
+    text = text_of(html)
+    for line in ("dH = dH_out[t - 1] + carry", "dA[t - 1] = dH * (1 - H[t] * H[t])",
+                 "carry = dA[t - 1] @ W_hh.T"):
+        assert text.count(line) >= 2, line  # once in the listing, once in the table beside its equation
+    assert len(set(re.findall(r'id="equation-bptt-[^"]+"', html))) >= 15
 
 
 def test_bptt_page_shows_agreement_with_autograd(built_book):
-    html = (built_book / "book" / "bptt.html").read_text(encoding="utf-8")
+    html = page(built_book, "bptt")
     m = re.search(r'largest absolute difference over all gradients is\s*<span class="pasted-text">([^<]+)</span>',
                   html)
     assert m, "the glued maximum difference is missing"
     assert float(m.group(1)) < 1e-12
 
 
-def test_bptt_page_stage_two_placeholder_is_invisible(built_book):
-    html = (built_book / "book" / "bptt.html").read_text(encoding="utf-8")
-    assert "stage 2" not in re.sub(r"<!--.*?-->", "", html, flags=re.S)
-
-
-def glued(built_book, name: str) -> float:
-    """A number the page glued, read from the executed notebook's glue record."""
-    record = built_book.parent / "jupyter_execute" / "book" / "bptt.glue.json"
-    return float(json.loads(record.read_text(encoding="utf-8"))[name]["data"]["text/plain"])
-
-
 def test_bptt_page_trained_model_measurements_support_the_prose(built_book):
-    g = lambda name: glued(built_book, name)  # noqa: E731
+    g = lambda key: glued(built_book, "bptt", key)  # noqa: E731
     # Before training: tanh in its linear region, decay per step ~ the spectral radius.
     assert g("bptt_before_slope") > 0.99
     assert abs(g("bptt_before_rate") / g("bptt_before_rho") - 1) < 0.1
     assert g("bptt_before_smax") < 1
-    # After training: spectral radius and largest singular value above 1, gradients still vanish.
-    assert g("bptt_after_rho") > 1 and g("bptt_after_smax") > 1
-    assert g("bptt_after_rho") > 10 * g("bptt_before_rho")        # "enlarges W_hh by more than ten"
-    assert g("bptt_before_rate") < g("bptt_after_rate") < 1
+    # After training: W_hh more than ten times larger, radius near 1, gradients still vanish fast.
+    assert 0.8 < g("bptt_after_rho") < 1.2 and g("bptt_after_smax") > 1
+    assert g("bptt_after_rho") > 10 * g("bptt_before_rho")
+    assert g("bptt_before_rate") < g("bptt_after_rate") < 0.8
     assert g("bptt_after_slope") < 0.6
     assert g("bptt_after_frac_31") < g("bptt_after_frac_8") < 0.5
+    assert g("bptt_damped_step") > g("bptt_plain_step")      # the diagonal factor can enlarge a step
+    assert g("bptt_ex_rtrl") < 1e-12                            # RTRL equals BPTT
 
 
-def test_bptt_page_strategy_verdict_follows_from_the_runs(built_book):
-    g = lambda name: glued(built_book, name)  # noqa: E731
-    assert g("bptt_run_vs_autograd") < 1e-3                        # hand-written full BPTT retraces autograd
-    full = g("bptt_run_full_ppl")
-    for key in ("k8", "k4", "k2", "r9", "r7"):                     # "costs nothing", "follow closely"
-        assert abs(g(f"bptt_run_{key}_ppl") / full - 1) < 0.05, key
-    assert g("bptt_run_k2_ppl") <= full + 0.05                     # "the shortest window is not worse"
-    assert g("bptt_run_early_k2") < g("bptt_run_early_full")       # "ahead ... after five epochs"
+def test_bptt_truncation_page_verdict_follows_from_the_runs(built_book):
+    g = lambda key: glued(built_book, "bptt_truncation", key)  # noqa: E731
+    full = g("tbptt_run_full_ppl")
+    for key in ("k8", "k2", "r9"):                               # "stay close to full"
+        assert abs(g(f"tbptt_run_{key}_ppl") / full - 1) < 0.05, key
+    assert g("tbptt_run_k2_diff") < 0 < g("tbptt_run_k2_gain")   # "ahead", "lower by"
+    assert g("tbptt_run_k2_wins") == g("tbptt_num_runs")         # on every seed
     # Bias of truncation falls with k; randomized estimates are noisy but unbiased.
-    assert g("bptt_noise_k2") > g("bptt_noise_k4") > g("bptt_noise_k8")
-    assert g("bptt_noise_k2") > 0.3                                # "almost half of the gradient"
+    assert g("tbptt_noise_k2") > g("tbptt_noise_k4") > g("tbptt_noise_k8")
     for key in ("r9", "r7"):
-        assert g(f"bptt_noise_{key}_mean") < g(f"bptt_noise_{key}") / 3
-    assert g("bptt_noise_r9") < g("bptt_noise_r7") < g("bptt_noise_batch")
+        assert g(f"tbptt_noise_{key}_mean") < g(f"tbptt_noise_{key}") / 3
+    assert g("tbptt_noise_r9") < g("tbptt_noise_batch") / 2
+
+
+def test_bptt_truncation_page_marks_the_link_to_the_long_memory_section():
+    source = Path(__file__).resolve().parents[1] / "book" / "bptt_truncation.md"
+    assert "<!-- link: long_memory -->" in source.read_text(encoding="utf-8")

@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnnbook import (bptt, hidden_gradient_norms, random_problem, random_recurrent_weights,
+from rnnbook import (bptt, hidden_gradient_norms, hidden_states, random_problem, random_recurrent_weights,
                      randomized_weights, rnn_lm_loss)
-from rnnbook.bptt import PARAM_NAMES, _bptt_core
+from rnnbook.bptt import PARAM_NAMES, _bptt_core, backward_loop
 
 KEYS = (*PARAM_NAMES, "state")
 SHAPES = [  # (batch, steps, vocab, hidden)
@@ -410,3 +410,37 @@ def test_random_problem_shapes_and_determinism():
     assert torch.equal(p.X, q.X) and torch.equal(p.params["W_hh"], q.params["W_hh"])
     with pytest.raises(ValueError, match="num_steps must be a positive int"):
         random_problem(num_steps=0)
+
+
+def test_hidden_states_match_the_reference_recurrence():
+    p = random_problem(batch_size=3, num_steps=7, num_hiddens=5, with_state=True, seed=4)
+    H = hidden_states(p.params, p.X, p.state)
+    assert H.shape == (7, 3, 5)
+    h = p.state
+    for t in range(7):  # H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h), written out
+        h = torch.tanh(p.params["W_xh"][p.X[:, t]] + h @ p.params["W_hh"] + p.params["b_h"])
+        torch.testing.assert_close(H[t], h, rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match="state has shape"):
+        hidden_states(p.params, p.X, p.state[:2])
+
+
+def test_backward_loop_gives_every_adjoint_of_the_pre_activations():
+    """backward_loop's dA[t-1] is the total derivative dL/dA_t, checked against autograd."""
+    p = random_problem(batch_size=2, num_steps=6, num_hiddens=4, with_state=True, seed=5)
+    W = p.params
+    h, As, Hs = p.state, [], [p.state]
+    for t in range(6):
+        a = (W["W_xh"][p.X[:, t]] + h @ W["W_hh"] + W["b_h"]).requires_grad_()
+        h = torch.tanh(a)
+        As.append(a)
+        Hs.append(h)
+    O = torch.stack([hh @ W["W_hq"] + W["b_q"] for hh in Hs[1:]])      # (steps, batch, vocab)
+    loss = F.cross_entropy(O.reshape(-1, O.shape[-1]), p.Y.T.reshape(-1))
+    dA_ref = torch.autograd.grad(loss, As)          # every route from A_t to L
+    dO = torch.softmax(O.detach(), -1) - F.one_hot(p.Y.T, O.shape[-1])
+    dH_out = dO / p.Y.numel() @ W["W_hq"].T         # (bptt-rnn-dO) times W_hq^T
+    H = torch.stack([x.detach() for x in Hs])       # (steps + 1, batch, hidden)
+    dA, dH0 = backward_loop(W["W_hh"], H, dH_out)
+    for t in range(6):
+        torch.testing.assert_close(dA[t], dA_ref[t], rtol=1e-12, atol=1e-15)
+    torch.testing.assert_close(dH0, dA_ref[0] @ W["W_hh"].T, rtol=1e-12, atol=1e-15)

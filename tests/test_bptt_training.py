@@ -104,14 +104,16 @@ def test_hidden_gradient_norms_of_a_model_match_autograd_through_the_model():
     g = torch.Generator().manual_seed(1)
     X, Y = torch.randint(9, (4, 7), generator=g), torch.randint(9, (4, 7), generator=g)
     norms = hidden_gradient_norms(scratch_params(model), X, Y)
-    # Autograd through the model's own pieces, keeping every hidden state.
-    projected = model.input_projection(X)                                  # (steps, batch, hidden)
+    # Autograd through the model's own parameters, keeping every hidden state.
+    rnn = model.rnn
     H, states = torch.zeros(4, 6, dtype=torch.float64), []
-    for P_t in projected.unbind(0):
-        H = torch.tanh(P_t + H @ model.rnn.W_hh)
+    for t in range(X.shape[1]):
+        H = torch.tanh(rnn.W_xh[X[:, t]] + H @ rnn.W_hh + rnn.b_h)        # (batch, hidden)
         states.append(H)
-    logits = model.output_layer(states[-1][None])                          # (batch, 1, vocab)
-    last_loss = rnnbook.sequence_cross_entropy(logits, Y[:, -1:])
+    logits = states[-1] @ model.W_hq + model.b_q                           # (batch, vocab)
+    last_loss = torch.nn.functional.cross_entropy(logits, Y[:, -1])
+    # The model's own forward pass gives the same last state.
+    torch.testing.assert_close(model(X)[1], states[-1], rtol=1e-12, atol=1e-14)
     grads = torch.autograd.grad(last_loss, states)
     expected = torch.stack([torch.linalg.norm(grads[-1 - d]) for d in range(7)])
     torch.testing.assert_close(norms, expected, rtol=1e-12, atol=0)

@@ -26,8 +26,8 @@ from .training import (History, LanguageModelTrainer, Trainer, clip_gradients, d
                        fit_language_model, gradient_norm)
 from .decoding import predict
 # Backpropagation through time, by hand.
-from .bptt import (bptt, hidden_gradient_norms, random_problem, random_recurrent_weights,
-                   randomized_weights, rnn_lm_loss)
+from .bptt import (bptt, hidden_gradient_norms, hidden_states, random_problem,
+                   random_recurrent_weights, randomized_weights, rnn_lm_loss)
 from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient, scratch_params,
                             set_scratch_params)
 
@@ -46,7 +46,7 @@ __all__ = [
     "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
     "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit", "keep_freed_memory",
     # backpropagation through time
-    "bptt", "hidden_gradient_norms", "random_problem", "random_recurrent_weights",
+    "bptt", "hidden_gradient_norms", "hidden_states", "random_problem", "random_recurrent_weights",
     "randomized_weights", "rnn_lm_loss", "BPTTTrainer", "compare_strategies", "flat_gradient",
     "scratch_params", "set_scratch_params",
     # recurrent language models: models, training, decoding, figures

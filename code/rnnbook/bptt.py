@@ -19,6 +19,7 @@ Public functions:
 * :func:`bptt` -- loss and gradients by hand (full, truncated or randomized).
 * :func:`rnn_lm_loss` -- the same loss with autograd, the reference for the checks.
 * :func:`randomized_weights` -- the random weights xi_t of randomized truncation.
+* :func:`hidden_states` -- every H_t, without autograd.
 * :func:`hidden_gradient_norms` -- ||d l_T / d H_t|| for every t, tanh or linear RNN.
 * :func:`random_recurrent_weights`, :func:`random_problem` -- random test problems.
 """
@@ -169,28 +170,29 @@ def _recurrent_grads(params: dict, X: torch.Tensor, H: torch.Tensor, dA: torch.T
 # the three backward recursions
 
 
-def _backward_full(W_hh: torch.Tensor, D: torch.Tensor, dH_direct: torch.Tensor,
-                   xi: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Full BPTT; with weights ``xi`` (steps,), randomized truncation.
+def backward_loop(W_hh: torch.Tensor, H: torch.Tensor, dH_out: torch.Tensor,
+                  xi: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The backward recursion of BPTT, from the last step to the first.
 
-    D[t] = 1 - H_{t+1}^2 is tanh's derivative. The carried gradient g is
-    dL/dH_t from all later steps; crossing from H_t back to H_{t-1} multiplies it
-    by W_hh^T (and, when randomized, by xi_t; xi_t = 0 cuts the chain).
+    ``H`` holds every state, ``H[t]`` = H_t for t = 0, ..., T, shape
+    (T + 1, batch, hidden); ``dH_out[t - 1]`` = (dL/dO_t) W_hq^T, the route from
+    H_t through the output O_t, shape (T, batch, hidden). Returns ``dA`` with
+    ``dA[t - 1]`` = dL/dA_t, and dL/dH_0 (batch, hidden). With weights ``xi``
+    (xi[t - 1] = xi_t), the route from H_t back to H_{t-1} is scaled by xi_t:
+    randomized truncation. ``book/bptt.md`` shows this function line by line
+    beside the equations it implements, and ``book/bptt_truncation.md`` the
+    randomized line.
     """
-    steps = dH_direct.shape[0]
-    dA = torch.empty_like(dH_direct)
-    g = torch.zeros_like(dH_direct[0])                       # (batch, hidden)
-    W_hh_T = W_hh.T
-    weights = None if xi is None else xi.tolist()
-    for t in range(steps - 1, -1, -1):
-        torch.mul(dH_direct[t] + g, D[t], out=dA[t])        # total dL/dH_t, times tanh'
-        if weights is None:
-            g = dA[t] @ W_hh_T
-        elif weights[t] == 0.0:
-            g = torch.zeros_like(g)                          # cut here: nothing crosses, skip the matmul
-        else:
-            g = (dA[t] @ W_hh_T) * weights[t]
-    return dA, g
+    T = dH_out.shape[0]
+    dA = torch.empty_like(dH_out)          # dA[t - 1] = dL/dA_t
+    carry = torch.zeros_like(H[0])         # nothing comes back from T + 1
+    for t in range(T, 0, -1):              # t = T, T - 1, ..., 1
+        dH = dH_out[t - 1] + carry         # dL/dH_t: both routes
+        dA[t - 1] = dH * (1 - H[t] * H[t])  # times tanh'(A_t)
+        carry = dA[t - 1] @ W_hh.T         # the route into H_{t-1}
+        if xi is not None:
+            carry = xi[t - 1] * carry      # randomized: cut or scale up
+    return dA, carry                       # carry is now dL/dH_0
 
 
 def _backward_truncated(W_hh: torch.Tensor, D: torch.Tensor, dH_direct: torch.Tensor,
@@ -229,7 +231,7 @@ def randomized_weights(num_steps: int, keep_prob: float = 0.9, seed: int | None 
     Seen from a given step, the number of steps crossed before the first cut is
     geometric with mean pi/(1 - pi). Entry ``t - 1`` holds xi_t. The same ``seed`` gives the same
     weights (a local generator; the global RNG is untouched); ``seed=None`` draws
-    fresh ones. Explained in ``book/bptt.md``.
+    fresh ones. Explained in ``book/bptt_truncation.md``.
     """
     if not isinstance(num_steps, int) or isinstance(num_steps, bool):
         raise TypeError(f"num_steps must be an int, got {type(num_steps).__name__}")
@@ -352,11 +354,12 @@ def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tens
     with torch.no_grad():
         H = _forward(params, X, state)                       # (steps+1, batch, hidden)
         loss, dW_hq, db_q, dH_direct = _output_layer(params, H, Y)
-        D = 1.0 - H[1:] * H[1:]                              # tanh'(A_t) = 1 - H_t^2, all steps at once
         if k is not None:
+            D = 1.0 - H[1:] * H[1:]                          # tanh'(A_t) = 1 - H_t^2, all steps at once
             dA, dH0 = _backward_truncated(params["W_hh"], D, dH_direct, k)
         else:
-            dA, dH0 = _backward_full(params["W_hh"], D, dH_direct, xi)
+            dA, dH0 = backward_loop(params["W_hh"], H, dH_direct,
+                                    None if xi is None else xi.to(H))
         grads = _recurrent_grads(params, X, H, dA, dH0)
         grads.update(W_hq=dW_hq, b_q=db_q)
     grads = {name: grads[name] for name in (*PARAM_NAMES, "state")}
@@ -420,6 +423,18 @@ def hidden_gradient_norms(params: dict, X: torch.Tensor, Y: torch.Tensor,
                 da = g if linear else g * (1.0 - H[t] * H[t])
                 g = da @ params["W_hh"].T
     return norms
+
+
+def hidden_states(params: dict, X: torch.Tensor, state: torch.Tensor | None = None) -> torch.Tensor:
+    """The hidden states H_1, ..., H_T of the tanh RNN for inputs ``X``, time-major.
+
+    Shape (num_steps, batch, hidden); ``params`` and ``X`` as for :func:`bptt`.
+    Computed without autograd. ``book/bptt.md`` uses it to measure tanh's
+    derivative 1 - H_t^2 along real sequences.
+    """
+    _check_problem(params, X, X, state)
+    with torch.no_grad():
+        return _forward(params, X, state)[1:]
 
 
 def random_recurrent_weights(num_hiddens: int, spectral_radius: float, seed: int = 0,

@@ -1,6 +1,6 @@
 """Training the scratch character model with hand-written BPTT: full, truncated or randomized.
 
-Explained in ``book/bptt.md``. Three pieces connect :func:`rnnbook.bptt` to
+Explained in ``book/bptt_truncation.md``. Three pieces connect :func:`rnnbook.bptt` to
 the rest of the book:
 
 * :func:`scratch_params` and :func:`set_scratch_params` read and write the
@@ -87,13 +87,12 @@ class BPTTTrainer(LanguageModelTrainer):
     draw is made at every step, seeded from PyTorch's global generator, which
     ``fit`` seeds with ``seed``: runs are reproducible.
 
-    Only :meth:`compute_gradients` differs from the base class (``book/bptt.md``
-    prints its source, so keep its lines short). Clipping, the
+    Only :meth:`compute_gradients` differs from the base class. Clipping, the
     gradient-norm record, the stop on a non-finite loss, carried states
     (``carry_state=True``: the last state of a minibatch starts the next one,
     and bptt's gradient with respect to it is dropped, as detaching does),
     evaluation and the history all come from :class:`rnnbook.Trainer`.
-    Explained in ``book/bptt.md``.
+    Explained in ``book/bptt_truncation.md``.
     """
 
     def __init__(self, model: RNNLMScratch, *, truncation: int | str | None = None,
@@ -136,7 +135,7 @@ def compare_strategies(model: RNNLMScratch, strategies: dict[str, dict], train_b
     0.9}}``. Every run starts from the same initial weights (a deep copy of
     ``model``, which is left untouched), reads the same batches and uses the
     same ``trainer_kwargs`` (``lr``, ``clip``, ``seed``, ...), so the runs differ
-    only in how the gradient is computed. Explained in ``book/bptt.md``.
+    only in how the gradient is computed. Explained in ``book/bptt_truncation.md``.
     """
     _check_model(model)
     if not isinstance(strategies, dict) or not strategies:
@@ -158,7 +157,7 @@ def flat_gradient(params: dict, X: torch.Tensor, Y: torch.Tensor, **bptt_kwargs)
     The pieces are concatenated in the order of ``PARAM_NAMES`` (the gradient of
     the initial state is left out: it is not a parameter). ``bptt_kwargs`` are
     passed on (``state``, ``truncation``, ``seed``, ``keep_prob``). Used in
-    ``book/bptt.md`` to compare strategies by ``||g_hat - g|| / ||g||``.
+    ``book/bptt_truncation.md`` to compare strategies by ``||g_hat - g|| / ||g||``.
     """
     _, grads = bptt(params, X, Y, **bptt_kwargs)
     return torch.cat([grads[name].reshape(-1) for name in PARAM_NAMES])

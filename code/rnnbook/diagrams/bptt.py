@@ -1,6 +1,6 @@
 """Diagrams for backpropagation through time: the computational graph and truncation.
 
-Shown in ``book/bptt.md``.
+Shown in ``book/bptt.md`` (the graph) and ``book/bptt_truncation.md`` (truncation).
 """
 
 from __future__ import annotations
