@@ -29,6 +29,11 @@ from .bptt import (bptt, hidden_gradient_norms, random_problem, random_recurrent
                    randomized_weights, rnn_lm_loss)
 from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient, scratch_params,
                             set_scratch_params)
+# Long memory and gated cells (book/long_memory.md, book/gated.md).
+from .data import recall_task
+from .diagrams.cells import gru_cell, lstm_cell
+from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM, SequenceClassifier,
+                     accuracy, first_state_gradient)
 
 __version__ = "0.1.0"
 
@@ -52,3 +57,6 @@ __all__ = [
     "LanguageModel", "detach_state", "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
     "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
 ]
+# Long memory and gated cells
+__all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScratch", "LSTMScratch",
+            "RecurrentLM", "SequenceClassifier", "accuracy", "first_state_gradient"]

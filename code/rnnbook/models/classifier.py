@@ -1,0 +1,116 @@
+"""Read a whole sequence, answer once: a recurrent sequence classifier.
+
+Explained in ``book/long_memory.md``, where it learns the recall task of
+:func:`rnnbook.recall_task`: the model reads the tokens of each sequence one by
+one and predicts a class from its last hidden state. It is an ordinary
+``nn.Module``, ``model(X) -> logits`` (batch, num_classes), so the generic
+:class:`rnnbook.Trainer` (or :func:`rnnbook.fit`) trains it with cross-entropy.
+
+``truncation=k`` cuts the backward pass every ``k`` steps, by detaching the
+state between chunks of ``k`` steps: the forward computation is unchanged, but
+no gradient crosses a cut, so nothing that happened more than ``k`` steps
+before the end can be learned from the loss (``book/bptt.md`` derives truncated
+backpropagation through time).
+"""
+
+from __future__ import annotations
+
+
+import torch
+from torch import nn
+
+from ..data.batching import check_positive_int
+from .base import State, detach_state
+from .recurrent_lm import run_layer
+
+CELLS = {"rnn": lambda d, h: nn.RNN(d, h, nonlinearity="tanh"),
+         "relu": lambda d, h: nn.RNN(d, h, nonlinearity="relu"),
+         "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+class SequenceClassifier(nn.Module):
+    """One-hot tokens -> a recurrent layer -> ``nn.Linear`` on the last hidden state.
+
+    ``cell`` is ``"rnn"`` (tanh), ``"relu"``, ``"gru"`` or ``"lstm"`` for
+    PyTorch's one-layer layers, or a layer of the book's own
+    (``LSTMScratch``, ``GRUScratch``, ``RNNScratch``) built for ``vocab_size``
+    inputs. ``forward(X) -> logits``: X (batch, num_steps) int64 token indices,
+    logits (batch, num_classes). ``truncation``: None for full backpropagation
+    through time, or ``k`` to stop gradients every ``k`` steps.
+    """
+
+    def __init__(self, cell: str | nn.Module, vocab_size: int, num_hiddens: int,
+                 num_classes: int, truncation: int | None = None) -> None:
+        super().__init__()
+        self.vocab_size = check_positive_int("vocab_size", vocab_size)
+        self.num_hiddens = check_positive_int("num_hiddens", num_hiddens)
+        self.num_classes = check_positive_int("num_classes", num_classes)
+        if isinstance(cell, str):
+            if cell not in CELLS:
+                raise ValueError(f"unknown cell {cell!r}: use one of {sorted(CELLS)} or pass a layer")
+            self.rnn = CELLS[cell](self.vocab_size, self.num_hiddens)
+        elif isinstance(cell, nn.Module):
+            self.rnn = cell
+        else:
+            raise TypeError(f"cell must be a name or a recurrent layer, got {type(cell).__name__}")
+        self.truncation = None if truncation is None else check_positive_int("truncation", truncation)
+        self.output = nn.Linear(self.num_hiddens, self.num_classes)
+
+    def one_hot(self, X: torch.Tensor) -> torch.Tensor:
+        """Token indices (batch, num_steps) as one-hot inputs (num_steps, batch, vocab_size)."""
+        if not isinstance(X, torch.Tensor) or X.dtype != torch.long or X.ndim != 2:
+            raise TypeError("X must be an int64 tensor of token indices (batch, num_steps)")
+        return nn.functional.one_hot(X.T, self.vocab_size).to(self.output.weight.dtype)
+
+    def read(self, inputs: torch.Tensor, state: State | None = None) -> State:
+        """The state after reading time-major ``inputs`` from ``state``, cut every ``truncation`` steps."""
+        k = self.truncation or len(inputs)
+        for start in range(0, len(inputs), k):
+            if start > 0:
+                state = detach_state(state)            # no gradient crosses this cut
+            _, state = run_layer(self.rnn, inputs[start:start + k], state)
+        return state
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        state = self.read(self.one_hot(X))
+        H = state[0] if isinstance(state, tuple) else state   # an LSTM's (H, C): read H
+        return self.output(H)                                 # (batch, num_classes)
+
+
+def first_state_gradient(model: SequenceClassifier, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Mean over examples of ``|| d loss / d state_1 ||``, the state after the first token.
+
+    The loss of each example is its cross-entropy at the end of the sequence;
+    ``state_1`` is the hidden state after reading ``X[:, 0]``, the symbol to
+    remember (for an LSTM the pair ``(H_1, C_1)``, whose two gradients count
+    together). This is how much the answer can still teach the model about what
+    it did with the first token: ``book/long_memory.md`` plots it against the lag.
+    """
+    if not isinstance(model, SequenceClassifier):
+        raise TypeError(f"model must be a SequenceClassifier, got {type(model).__name__}")
+    inputs = model.one_hot(X)                                 # (steps, batch, vocab)
+    first = model.read(inputs[:1])
+    leaves = tuple(s.detach().requires_grad_() for s in
+                   (first if isinstance(first, tuple) else (first,)))
+    state = leaves if isinstance(first, tuple) else leaves[0]
+    if len(inputs) > 1:
+        state = model.read(inputs[1:], state)
+    H = state[0] if isinstance(state, tuple) else state
+    loss = nn.functional.cross_entropy(model.output(H), y, reduction="sum")
+    grads = torch.autograd.grad(loss, leaves)
+    per_example = torch.cat(grads, dim=1).norm(dim=1)        # (batch,)
+    return float(per_example.mean())
+
+
+def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+    """The share of rows of ``X`` whose highest-scoring class is ``y``."""
+    if not isinstance(y, torch.Tensor) or y.ndim != 1 or len(y) != len(X):
+        raise ValueError("y must be a 1-D tensor with one label per row of X")
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        correct = (model(X).argmax(dim=-1) == y).float().mean()
+    model.train(was_training)
+    return float(correct)
+
+
