@@ -20,8 +20,13 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
+from typing import TYPE_CHECKING
+
 from .base import State, detach_state
 from .recurrent_lm import run_layer
+
+if TYPE_CHECKING:
+    from ..training import History
 
 CELLS = {"rnn": lambda d, h: nn.RNN(d, h, nonlinearity="tanh"),
          "relu": lambda d, h: nn.RNN(d, h, nonlinearity="relu"),
@@ -114,3 +119,33 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return float(correct)
 
 
+
+
+def fit_recall(model: SequenceClassifier, lag: int, num_steps: int = 400, batch_size: int = 32,
+               lr: float = 0.01, clip: float | None = 1.0, seed: int = 0,
+               num_val: int = 1000) -> tuple[float, History]:
+    """Train ``model`` on the recall task at ``lag``; return its validation accuracy and history.
+
+    ``num_steps`` Adam steps on fresh minibatches of ``batch_size`` sequences
+    (no example is seen twice), drawn by :func:`rnnbook.recall_task` with
+    ``seed``; the generic :func:`rnnbook.fit` does the training, with
+    cross-entropy on the last step and gradients clipped at ``clip``. Accuracy
+    is measured on ``num_val`` sequences drawn with another seed. The number of
+    symbols is the model's ``num_classes``. Used throughout ``book/long_memory.md``.
+    """
+    from ..data.recall import recall_task
+    from ..data.tensor_batches import TensorBatches
+    from ..training import fit  # here: rnnbook.training imports the models package
+
+    num_steps = check_positive_int("num_steps", num_steps)
+    batch_size = check_positive_int("batch_size", batch_size)
+    K = model.num_classes
+    if model.vocab_size != 2 * K:
+        raise ValueError(f"the recall task with {K} symbols has {2 * K} tokens, but the model "
+                         f"reads {model.vocab_size}: build it with vocab_size=2 * num_classes")
+    X, y = recall_task(num_steps * batch_size, lag, num_symbols=K, seed=seed)
+    history = fit(model, TensorBatches(X, y, batch_size), None, nn.functional.cross_entropy,
+                  num_epochs=1, optimizer="adam", lr=lr, clip=clip, seed=seed, device="cpu",
+                  progress=False, live=False)
+    X_val, y_val = recall_task(num_val, lag, num_symbols=K, seed=seed + 100_000)
+    return accuracy(model, X_val, y_val), history
