@@ -20,6 +20,8 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from .base import State, detach_state
@@ -93,6 +95,11 @@ def first_state_gradient(model: SequenceClassifier, X: torch.Tensor, y: torch.Te
     """
     if not isinstance(model, SequenceClassifier):
         raise TypeError(f"model must be a SequenceClassifier, got {type(model).__name__}")
+    with one_thread():
+        return _first_state_gradient(model, X, y)
+
+
+def _first_state_gradient(model: SequenceClassifier, X: torch.Tensor, y: torch.Tensor) -> float:
     inputs = model.one_hot(X)                                 # (steps, batch, vocab)
     first = model.read(inputs[:1])
     leaves = tuple(s.detach().requires_grad_() for s in
@@ -121,31 +128,57 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
 
 
 
-def fit_recall(model: SequenceClassifier, lag: int, num_steps: int = 400, batch_size: int = 32,
-               lr: float = 0.01, clip: float | None = 1.0, seed: int = 0,
-               num_val: int = 1000) -> tuple[float, History]:
+def fit_recall(model: SequenceClassifier, lag: int, num_steps: int = 300, batch_size: int = 32,
+               lr: float = 0.01, clip: float | None = 1.0, seed: int = 0, num_val: int = 1000,
+               log_every: int = 25) -> tuple[float, History]:
     """Train ``model`` on the recall task at ``lag``; return its validation accuracy and history.
 
     ``num_steps`` Adam steps on fresh minibatches of ``batch_size`` sequences
     (no example is seen twice), drawn by :func:`rnnbook.recall_task` with
     ``seed``; the generic :func:`rnnbook.fit` does the training, with
-    cross-entropy on the last step and gradients clipped at ``clip``. Accuracy
-    is measured on ``num_val`` sequences drawn with another seed. The number of
-    symbols is the model's ``num_classes``. Used throughout ``book/long_memory.md``.
+    cross-entropy on the last step and gradients clipped at ``clip``. Each
+    "epoch" of the history is ``log_every`` steps, so ``history.train_loss`` is
+    a learning curve. Accuracy is measured on ``num_val`` sequences drawn with
+    another seed. The number of symbols is the model's ``num_classes``. Used
+    throughout ``book/long_memory.md`` and ``book/gated.md``.
     """
     from ..data.recall import recall_task
-    from ..data.tensor_batches import TensorBatches
+    from ..data.tensor_batches import iterate_minibatches
     from ..training import fit  # here: rnnbook.training imports the models package
 
     num_steps = check_positive_int("num_steps", num_steps)
     batch_size = check_positive_int("batch_size", batch_size)
+    log_every = check_positive_int("log_every", log_every)
     K = model.num_classes
     if model.vocab_size != 2 * K:
         raise ValueError(f"the recall task with {K} symbols has {2 * K} tokens, but the model "
                          f"reads {model.vocab_size}: build it with vocab_size=2 * num_classes")
     X, y = recall_task(num_steps * batch_size, lag, num_symbols=K, seed=seed)
-    history = fit(model, TensorBatches(X, y, batch_size), None, nn.functional.cross_entropy,
-                  num_epochs=1, optimizer="adam", lr=lr, clip=clip, seed=seed, device="cpu",
-                  progress=False, live=False)
-    X_val, y_val = recall_task(num_val, lag, num_symbols=K, seed=seed + 100_000)
-    return accuracy(model, X_val, y_val), history
+    chunk = log_every * batch_size                     # sequences per logged "epoch"
+
+    def batches(epoch: int):
+        rows = slice(epoch * chunk, (epoch + 1) * chunk)
+        return iterate_minibatches(X[rows], y[rows], batch_size, shuffle=False)
+
+    with one_thread():
+        history = fit(model, batches, None, nn.functional.cross_entropy,
+                      num_epochs=-(-num_steps // log_every), optimizer="adam", lr=lr, clip=clip,
+                      seed=seed, device="cpu", progress=False, live=False)
+        X_val, y_val = recall_task(num_val, lag, num_symbols=K, seed=seed + 100_000)
+        return accuracy(model, X_val, y_val), history
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run PyTorch on one thread inside the block, then restore the previous setting.
+
+    The recall task's networks are tiny: each step is a few small matrix
+    products, too small to share between threads, and on a busy machine waiting
+    for a second thread costs far more than the work itself.
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
