@@ -70,12 +70,19 @@ class SequenceClassifier(nn.Module):
         return nn.functional.one_hot(X.T, self.vocab_size).to(self.output.weight.dtype)
 
     def read(self, inputs: torch.Tensor, state: State | None = None) -> State:
-        """The state after reading time-major ``inputs`` from ``state``, cut every ``truncation`` steps."""
+        """The state after reading time-major ``inputs`` from ``state``, cut every ``truncation`` steps.
+
+        The cuts are counted back from the end, so the loss at the last step
+        reaches exactly the last ``truncation`` steps.
+        """
         k = self.truncation or len(inputs)
-        for start in range(0, len(inputs), k):
+        cuts = list(range(len(inputs), 0, -k))[::-1]   # chunk ends, the last chunk k steps long
+        start = 0
+        for end in cuts:
             if start > 0:
                 state = detach_state(state)            # no gradient crosses this cut
-            _, state = run_layer(self.rnn, inputs[start:start + k], state)
+            _, state = run_layer(self.rnn, inputs[start:end], state)
+            start = end
         return state
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
