@@ -146,7 +146,8 @@ def fit_recall(model: SequenceClassifier, lag: int, num_steps: int = 300, batch_
     cross-entropy on the last step and gradients clipped at ``clip``. Each
     "epoch" of the history is ``log_every`` steps, so ``history.train_loss`` is
     a learning curve. Accuracy is measured on ``num_val`` sequences drawn with
-    another seed. The number of symbols is the model's ``num_classes``. Used
+    another seed. The number of symbols is the model's ``num_classes``. The
+    model is trained on the CPU, where networks this small run fastest. Used
     throughout ``book/long_memory.md`` and ``book/gated.md``.
     """
     from ..data.recall import recall_task
