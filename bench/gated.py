@@ -1,4 +1,4 @@
-"""The gated cells of ``book/long_memory.md`` and ``book/gated.md``, with a larger budget.
+"""The gated cells of ``book/long_memory.md`` and ``book/gated.md``, measured again.
 
 Two measurements, the page's configurations by default:
 
@@ -20,11 +20,10 @@ from __future__ import annotations
 import argparse
 import time
 
-import torch
-from torch import nn
-
 import rnnbook
+import torch
 from machine import prepare
+from torch import nn
 
 K, HIDDEN = 8, 16
 
@@ -34,19 +33,21 @@ def remember(model: rnnbook.SequenceClassifier, keep: float = 3.0, write: float 
     layer, h = model.rnn, model.num_hiddens
     with torch.no_grad():
         if isinstance(layer, nn.LSTM):
-            layer.bias_hh_l0[:2 * h].zero_()
+            layer.bias_hh_l0[: 2 * h].zero_()
             layer.bias_ih_l0[:h].fill_(write)
-            layer.bias_ih_l0[h:2 * h].fill_(keep)
+            layer.bias_ih_l0[h : 2 * h].fill_(keep)
         elif isinstance(layer, nn.GRU):
-            layer.bias_hh_l0[h:2 * h].zero_()
-            layer.bias_ih_l0[h:2 * h].fill_(keep)
+            layer.bias_hh_l0[h : 2 * h].zero_()
+            layer.bias_ih_l0[h : 2 * h].fill_(keep)
     return model
 
 
 def recall(steps: int, seeds: int, lags: list[int]) -> None:
-    makers = {"rnn": lambda: rnnbook.SequenceClassifier("rnn", 2 * K, HIDDEN, K),
-              "gru": lambda: remember(rnnbook.SequenceClassifier("gru", 2 * K, HIDDEN, K)),
-              "lstm": lambda: remember(rnnbook.SequenceClassifier("lstm", 2 * K, HIDDEN, K))}
+    makers = {
+        "rnn": lambda: rnnbook.SequenceClassifier("rnn", 2 * K, HIDDEN, K),
+        "gru": lambda: remember(rnnbook.SequenceClassifier("gru", 2 * K, HIDDEN, K)),
+        "lstm": lambda: remember(rnnbook.SequenceClassifier("lstm", 2 * K, HIDDEN, K)),
+    }
     held = {}
     for name, make in makers.items():
         start = time.perf_counter()
@@ -55,15 +56,31 @@ def recall(steps: int, seeds: int, lags: list[int]) -> None:
             accs = []
             for seed in range(seeds):
                 torch.manual_seed(seed)
-                accs.append(rnnbook.fit_recall(make(), lag, num_steps=steps, seed=seed)[0])
+                accs.append(
+                    rnnbook.fit_recall(make(), lag, num_steps=steps, seed=seed)[0]
+                )
             means.append(sum(accs) / len(accs))
-            print(f"recall {name:4s} lag {lag:4d}: " + " ".join(f"{a:.2f}" for a in accs)
-                  + f"  mean {means[-1]:.2f}", flush=True)
-        held[name] = max([0] + [lag for i, lag in enumerate(lags)
-                                if all(m >= 0.95 for m in means[:i + 1])])
+            print(
+                f"recall {name:4s} lag {lag:4d}: "
+                + " ".join(f"{a:.2f}" for a in accs)
+                + f"  mean {means[-1]:.2f}",
+                flush=True,
+            )
+        held[name] = max(
+            [0]
+            + [
+                lag
+                for i, lag in enumerate(lags)
+                if all(m >= 0.95 for m in means[: i + 1])
+            ]
+        )
         chance = next((lag for lag, m in zip(lags, means) if m <= 1 / K + 0.05), None)
-        print(f"recall {name}: longest lag at 0.95 = {held[name]}, first lag at chance = {chance}, "
-              f"{time.perf_counter() - start:.1f} s", flush=True)
+        print(
+            f"recall {name}: longest lag at 0.95 = {held[name]}, "
+            f"first lag at chance = {chance}, "
+            f"{time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
     for name in ("gru", "lstm"):
         print(f"recall_ratio_{name}={held[name] / max(held['rnn'], 1):.1f}")
 
@@ -73,25 +90,44 @@ def novel(epochs: int) -> None:
     V = len(data.vocab)
     train = data.loader("train", "random", batch_size=32, num_steps=64)
     per_step = {}
-    for name, make in (("rnn", lambda: rnnbook.RNNLM(128, V)),
-                       ("gru", lambda: rnnbook.GRULM(128, V)),
-                       ("lstm", lambda: rnnbook.LSTMLM(128, V))):
+    for name, make in (
+        ("rnn", lambda: rnnbook.RNNLM(128, V)),
+        ("gru", lambda: rnnbook.GRULM(128, V)),
+        ("lstm", lambda: rnnbook.LSTMLM(128, V)),
+    ):
         torch.manual_seed(0)
         model = make()
-        history = rnnbook.fit_language_model(model, train, None, epochs, optimizer="adam",
-                                             lr=0.005, clip=1.0, progress=False, live=False)
+        history = rnnbook.fit_language_model(
+            model,
+            train,
+            None,
+            epochs,
+            optimizer="adam",
+            lr=0.005,
+            clip=1.0,
+            progress=False,
+            live=False,
+        )
         steps = len(history.grad_norm)
         per_step[name] = history.total_seconds / steps
         ppl = rnnbook.stream_perplexity(model, data.val_corpus)
-        print(f"novel {name:4s}: {steps} steps, {history.total_seconds:.1f} s, "
-              f"validation perplexity (stream) {ppl:.2f}", flush=True)
+        print(
+            f"novel {name:4s}: {steps} steps, {history.total_seconds:.1f} s, "
+            f"validation perplexity (stream) {ppl:.2f}",
+            flush=True,
+        )
     for name in ("gru", "lstm"):
         print(f"novel_step_ratio_{name}_vs_rnn={per_step[name] / per_step['rnn']:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (0 keeps torch's default)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch.set_num_threads (0 keeps torch's default)",
+    )
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--lags", default="5,10,20,40,80")

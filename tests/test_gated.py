@@ -2,19 +2,28 @@
 and the sequence classifier of the recall task."""
 
 import pytest
-import torch
-from torch import nn
-
 import rnnbook
-from rnnbook import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM, SequenceClassifier,
-                     first_state_gradient, recall_task)
+import torch
+from rnnbook import (
+    GRULM,
+    LSTMLM,
+    GRUScratch,
+    LSTMScratch,
+    RecurrentLM,
+    SequenceClassifier,
+    first_state_gradient,
+    recall_task,
+)
+from torch import nn
 
 f64 = torch.float64
 D, H = 5, 4
 
 
 def inputs(seed=0, steps=6, batch=3):
-    return torch.randn(steps, batch, D, dtype=f64, generator=torch.Generator().manual_seed(seed))
+    return torch.randn(
+        steps, batch, D, dtype=f64, generator=torch.Generator().manual_seed(seed)
+    )
 
 
 @pytest.mark.parametrize("given_state", [False, True])
@@ -23,11 +32,19 @@ def test_lstm_scratch_equals_nn_lstm(given_state):
     layer = nn.LSTM(D, H).double()
     cell = LSTMScratch.from_torch(layer)
     x = inputs()
-    state = (torch.randn(3, H, dtype=f64), torch.randn(3, H, dtype=f64)) if given_state else None
+    state = (
+        (torch.randn(3, H, dtype=f64), torch.randn(3, H, dtype=f64))
+        if given_state
+        else None
+    )
     out, (h, c) = cell(x, state)
-    ref, (h_ref, c_ref) = layer(x, None if state is None else tuple(s[None] for s in state))
+    ref, (h_ref, c_ref) = layer(
+        x, None if state is None else tuple(s[None] for s in state)
+    )
     assert torch.allclose(out, ref, atol=1e-12)
-    assert torch.allclose(h, h_ref[0], atol=1e-12) and torch.allclose(c, c_ref[0], atol=1e-12)
+    assert torch.allclose(h, h_ref[0], atol=1e-12) and torch.allclose(
+        c, c_ref[0], atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("given_state", [False, True])
@@ -39,7 +56,9 @@ def test_gru_scratch_equals_nn_gru(given_state):
     state = torch.randn(3, H, dtype=f64) if given_state else None
     out, h = cell(x, state)
     ref, h_ref = layer(x, None if state is None else state[None])
-    assert torch.allclose(out, ref, atol=1e-12) and torch.allclose(h, h_ref[0], atol=1e-12)
+    assert torch.allclose(out, ref, atol=1e-12) and torch.allclose(
+        h, h_ref[0], atol=1e-12
+    )
 
 
 def test_gru_reset_gate_placement_matters():
@@ -76,10 +95,14 @@ def test_gradcheck_on_a_tiny_case(cls):
     def f(x, *ps):
         for p, v in zip(params, ps):
             p.data = v
-        out, _ = torch.func.functional_call(cell, dict(zip(dict(cell.named_parameters()), ps)), (x,))
+        out, _ = torch.func.functional_call(
+            cell, dict(zip(dict(cell.named_parameters()), ps)), (x,)
+        )
         return out
 
-    assert torch.autograd.gradcheck(f, (x, *[p.detach().clone().requires_grad_() for p in params]))
+    assert torch.autograd.gradcheck(
+        f, (x, *[p.detach().clone().requires_grad_() for p in params])
+    )
 
 
 @pytest.mark.parametrize("cls, module", [(LSTMScratch, nn.GRU), (GRUScratch, nn.LSTM)])
@@ -103,9 +126,15 @@ def test_bad_inputs_and_states():
         GRUScratch(D, H)(torch.randn(2, 3, D), torch.zeros(2, H))
 
 
-@pytest.mark.parametrize("make", [lambda V: LSTMLM(8, V), lambda V: GRULM(8, V),
-                                  lambda V: LSTMLM(8, V, scratch=True),
-                                  lambda V: GRULM(8, V, scratch=True)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda V: LSTMLM(8, V),
+        lambda V: GRULM(8, V),
+        lambda V: LSTMLM(8, V, scratch=True),
+        lambda V: GRULM(8, V, scratch=True),
+    ],
+)
 def test_language_models_train_carry_state_and_decode(make):
     corpus = "the time machine " * 40
     vocab = rnnbook.Vocab(list(corpus))
@@ -113,10 +142,21 @@ def test_language_models_train_carry_state_and_decode(make):
     V = len(vocab)
     torch.manual_seed(0)
     model = make(V)
-    batches = [(tokens[i:i + 40].view(4, 10), tokens[i + 1:i + 41].view(4, 10))
-               for i in range(0, 240, 40)]
-    history = rnnbook.fit_language_model(model, batches, None, num_epochs=4, carry_state=True,
-                                         optimizer="adam", lr=0.05, clip=1.0, device="cpu")
+    batches = [
+        (tokens[i : i + 40].view(4, 10), tokens[i + 1 : i + 41].view(4, 10))
+        for i in range(0, 240, 40)
+    ]
+    history = rnnbook.fit_language_model(
+        model,
+        batches,
+        None,
+        num_epochs=4,
+        carry_state=True,
+        optimizer="adam",
+        lr=0.05,
+        clip=1.0,
+        device="cpu",
+    )
     assert history.train_loss[-1] < 0.8 * history.train_loss[0]
     X = batches[0][0]
     logits, state = model(X)
@@ -143,8 +183,17 @@ def test_classifier_learns_a_short_lag_with_the_generic_trainer():
     torch.manual_seed(0)
     model = SequenceClassifier("lstm", vocab_size=8, num_hiddens=8, num_classes=4)
     batches = rnnbook.TensorBatches(X, y, batch_size=32)
-    rnnbook.fit(model, batches, None, nn.functional.cross_entropy, num_epochs=2,
-                optimizer="adam", lr=0.05, clip=1.0, device="cpu")
+    rnnbook.fit(
+        model,
+        batches,
+        None,
+        nn.functional.cross_entropy,
+        num_epochs=2,
+        optimizer="adam",
+        lr=0.05,
+        clip=1.0,
+        device="cpu",
+    )
     Xv, yv = recall_task(500, lag=2, num_symbols=4, seed=9)
     assert rnnbook.accuracy(model, Xv, yv) > 0.95
 
@@ -152,7 +201,9 @@ def test_classifier_learns_a_short_lag_with_the_generic_trainer():
 def test_fit_recall_returns_accuracy_and_checks_the_vocabulary():
     torch.manual_seed(0)
     model = SequenceClassifier("lstm", vocab_size=8, num_hiddens=8, num_classes=4)
-    acc, history = rnnbook.fit_recall(model, lag=1, num_steps=60, batch_size=16, lr=0.05, log_every=25)
+    acc, history = rnnbook.fit_recall(
+        model, lag=1, num_steps=60, batch_size=16, lr=0.05, log_every=25
+    )
     assert acc > 0.9 and len(history.grad_norm) == 60 and len(history.train_loss) == 3
     with pytest.raises(ValueError, match="vocab_size"):
         rnnbook.fit_recall(SequenceClassifier("rnn", 9, 4, 4), lag=1)
@@ -169,7 +220,7 @@ def test_truncation_changes_gradients_not_outputs(cell):
     # With k = 3 on 10 steps, the first token's input weights get no gradient.
     for model in (full, cut):
         nn.functional.cross_entropy(model(X), y).backward()
-    first_cols = X[:, 0].unique()        # symbols appear only at step 1
+    first_cols = X[:, 0].unique()  # symbols appear only at step 1
     g_full = full.rnn.weight_ih_l0.grad[:, first_cols].abs().sum()
     g_cut = cut.rnn.weight_ih_l0.grad[:, first_cols].abs().sum()
     assert g_full > 0 and g_cut == 0
@@ -184,14 +235,14 @@ def test_first_state_gradient_matches_autograd_on_the_whole_model(cell):
     # Independent computation: hook the first state inside one run.
     norms = []
     for i in range(5):
-        inputs = model.one_hot(X[i:i + 1])
+        inputs = model.one_hot(X[i : i + 1])
         first = model.read(inputs[:1])
         parts = first if isinstance(first, tuple) else (first,)
         for p in parts:
             p.retain_grad()
         state = model.read(inputs[1:], first)
         H = state[0] if isinstance(state, tuple) else state
-        nn.functional.cross_entropy(model.output(H), y[i:i + 1]).backward()
+        nn.functional.cross_entropy(model.output(H), y[i : i + 1]).backward()
         norms.append(torch.cat([p.grad for p in parts], 1).norm())
     assert got == pytest.approx(float(torch.stack(norms).mean()), rel=1e-10)
 

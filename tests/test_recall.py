@@ -1,9 +1,8 @@
 """recall_task: shapes, alphabets, labels, reproducibility and errors."""
 
 import pytest
-import torch
-
 import rnnbook
+import torch
 from rnnbook import recall_task
 
 
@@ -12,7 +11,7 @@ def test_shapes_alphabets_and_labels():
     assert X.dtype == torch.int64 and y.dtype == torch.int64
     assert X.shape == (500, 8) and y.shape == (500,)
     assert torch.equal(y, X[:, 0])
-    assert set(X[:, 0].tolist()) == set(range(5))           # every symbol drawn
+    assert set(X[:, 0].tolist()) == set(range(5))  # every symbol drawn
     assert set(X[:, 1:].flatten().tolist()) == set(range(5, 10))  # separate alphabet
 
 
@@ -37,15 +36,18 @@ def test_exported_from_data_and_package():
     assert rnnbook.data.recall_task is recall_task
 
 
-@pytest.mark.parametrize("kwargs, error, word", [
-    (dict(num_examples=2.0, lag=3), TypeError, "num_examples"),
-    (dict(num_examples=0, lag=3), ValueError, "num_examples"),
-    (dict(num_examples=2, lag=3.0), TypeError, "lag"),
-    (dict(num_examples=2, lag=-1), ValueError, "lag"),
-    (dict(num_examples=2, lag=3, num_symbols=1), ValueError, "num_symbols"),
-    (dict(num_examples=2, lag=3, num_symbols="8"), TypeError, "num_symbols"),
-    (dict(num_examples=2, lag=True), TypeError, "lag"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, word",
+    [
+        (dict(num_examples=2.0, lag=3), TypeError, "num_examples"),
+        (dict(num_examples=0, lag=3), ValueError, "num_examples"),
+        (dict(num_examples=2, lag=3.0), TypeError, "lag"),
+        (dict(num_examples=2, lag=-1), ValueError, "lag"),
+        (dict(num_examples=2, lag=3, num_symbols=1), ValueError, "num_symbols"),
+        (dict(num_examples=2, lag=3, num_symbols="8"), TypeError, "num_symbols"),
+        (dict(num_examples=2, lag=True), TypeError, "lag"),
+    ],
+)
 def test_bad_arguments_name_the_argument(kwargs, error, word):
     with pytest.raises(error, match=word):
         recall_task(**kwargs)

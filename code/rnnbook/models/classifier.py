@@ -15,24 +15,26 @@ backpropagation through time).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
-
 from .base import State, detach_state
 from .recurrent_lm import run_layer
 
 if TYPE_CHECKING:
     from ..training import History
 
-CELLS = {"rnn": lambda d, h: nn.RNN(d, h, nonlinearity="tanh"),
-         "relu": lambda d, h: nn.RNN(d, h, nonlinearity="relu"),
-         "gru": nn.GRU, "lstm": nn.LSTM}
+CELLS = {
+    "rnn": lambda d, h: nn.RNN(d, h, nonlinearity="tanh"),
+    "relu": lambda d, h: nn.RNN(d, h, nonlinearity="relu"),
+    "gru": nn.GRU,
+    "lstm": nn.LSTM,
+}
 
 
 class SequenceClassifier(nn.Module):
@@ -46,53 +48,69 @@ class SequenceClassifier(nn.Module):
     through time, or ``k`` to stop gradients every ``k`` steps.
     """
 
-    def __init__(self, cell: str | nn.Module, vocab_size: int, num_hiddens: int,
-                 num_classes: int, truncation: int | None = None) -> None:
+    def __init__(
+        self,
+        cell: str | nn.Module,
+        vocab_size: int,
+        num_hiddens: int,
+        num_classes: int,
+        truncation: int | None = None,
+    ) -> None:
         super().__init__()
         self.vocab_size = check_positive_int("vocab_size", vocab_size)
         self.num_hiddens = check_positive_int("num_hiddens", num_hiddens)
         self.num_classes = check_positive_int("num_classes", num_classes)
         if isinstance(cell, str):
             if cell not in CELLS:
-                raise ValueError(f"unknown cell {cell!r}: use one of {sorted(CELLS)} or pass a layer")
+                raise ValueError(
+                    f"unknown cell {cell!r}: use one of {sorted(CELLS)} or pass a layer"
+                )
             self.rnn = CELLS[cell](self.vocab_size, self.num_hiddens)
         elif isinstance(cell, nn.Module):
             self.rnn = cell
         else:
-            raise TypeError(f"cell must be a name or a recurrent layer, got {type(cell).__name__}")
-        self.truncation = None if truncation is None else check_positive_int("truncation", truncation)
+            raise TypeError(
+                f"cell must be a name or a recurrent layer, got {type(cell).__name__}"
+            )
+        self.truncation = (
+            None if truncation is None else check_positive_int("truncation", truncation)
+        )
         self.output = nn.Linear(self.num_hiddens, self.num_classes)
 
     def one_hot(self, X: torch.Tensor) -> torch.Tensor:
-        """Token indices (batch, num_steps) as one-hot inputs (num_steps, batch, vocab_size)."""
+        """Token indices (batch, steps) as one-hot inputs (steps, batch, vocab_size)."""
         if not isinstance(X, torch.Tensor) or X.dtype != torch.long or X.ndim != 2:
-            raise TypeError("X must be an int64 tensor of token indices (batch, num_steps)")
+            raise TypeError(
+                "X must be an int64 tensor of token indices (batch, num_steps)"
+            )
         return nn.functional.one_hot(X.T, self.vocab_size).to(self.output.weight.dtype)
 
     def read(self, inputs: torch.Tensor, state: State | None = None) -> State:
-        """The state after reading time-major ``inputs`` from ``state``, cut every ``truncation`` steps.
+        """The state after reading time-major ``inputs`` from ``state``, with cuts.
 
         The cuts are counted back from the end, so the loss at the last step
         reaches exactly the last ``truncation`` steps.
         """
         k = self.truncation or len(inputs)
-        cuts = list(range(len(inputs), 0, -k))[::-1]   # chunk ends, the last chunk k steps long
+        ends = range(len(inputs), 0, -k)[::-1]  # chunk ends; the last chunk is k long
         start = 0
-        for end in cuts:
+        for end in ends:
             if start > 0:
-                state = detach_state(state)            # no gradient crosses this cut
+                state = detach_state(state)  # no gradient crosses this cut
             _, state = run_layer(self.rnn, inputs[start:end], state)
             start = end
         return state
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         state = self.read(self.one_hot(X))
-        H = state[0] if isinstance(state, tuple) else state   # an LSTM's (H, C): read H
-        return self.output(H)                                 # (batch, num_classes)
+        H = state[0] if isinstance(state, tuple) else state  # an LSTM's (H, C): read H
+        return self.output(H)  # (batch, num_classes)
 
 
-def first_state_gradient(model: SequenceClassifier, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Mean over examples of ``|| d loss / d state_1 ||``, the state after the first token.
+def first_state_gradient(
+    model: SequenceClassifier, X: torch.Tensor, y: torch.Tensor
+) -> float:
+    """Mean over examples of ``|| d loss / d state_1 ||``; state_1 follows token one.
 
     The loss of each example is its cross-entropy at the end of the sequence;
     ``state_1`` is the hidden state after reading ``X[:, 0]``, the symbol to
@@ -101,23 +119,29 @@ def first_state_gradient(model: SequenceClassifier, X: torch.Tensor, y: torch.Te
     it did with the first token: ``book/long_memory.md`` plots it against the lag.
     """
     if not isinstance(model, SequenceClassifier):
-        raise TypeError(f"model must be a SequenceClassifier, got {type(model).__name__}")
+        raise TypeError(
+            f"model must be a SequenceClassifier, got {type(model).__name__}"
+        )
     with one_thread():
         return _first_state_gradient(model, X, y)
 
 
-def _first_state_gradient(model: SequenceClassifier, X: torch.Tensor, y: torch.Tensor) -> float:
-    inputs = model.one_hot(X)                                 # (steps, batch, vocab)
+def _first_state_gradient(
+    model: SequenceClassifier, X: torch.Tensor, y: torch.Tensor
+) -> float:
+    inputs = model.one_hot(X)  # (steps, batch, vocab)
     first = model.read(inputs[:1])
-    leaves = tuple(s.detach().requires_grad_() for s in
-                   (first if isinstance(first, tuple) else (first,)))
+    leaves = tuple(
+        s.detach().requires_grad_()
+        for s in (first if isinstance(first, tuple) else (first,))
+    )
     state = leaves if isinstance(first, tuple) else leaves[0]
     if len(inputs) > 1:
         state = model.read(inputs[1:], state)
     H = state[0] if isinstance(state, tuple) else state
     loss = nn.functional.cross_entropy(model.output(H), y, reduction="sum")
     grads = torch.autograd.grad(loss, leaves)
-    per_example = torch.cat(grads, dim=1).norm(dim=1)        # (batch,)
+    per_example = torch.cat(grads, dim=1).norm(dim=1)  # (batch,)
     return float(per_example.mean())
 
 
@@ -133,12 +157,18 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return float(correct)
 
 
-
-
-def fit_recall(model: SequenceClassifier, lag: int, num_steps: int = 300, batch_size: int = 32,
-               lr: float = 0.01, clip: float | None = 1.0, seed: int = 0, num_val: int = 1000,
-               log_every: int = 25) -> tuple[float, History]:
-    """Train ``model`` on the recall task at ``lag``; return its validation accuracy and history.
+def fit_recall(
+    model: SequenceClassifier,
+    lag: int,
+    num_steps: int = 300,
+    batch_size: int = 32,
+    lr: float = 0.01,
+    clip: float | None = 1.0,
+    seed: int = 0,
+    num_val: int = 1000,
+    log_every: int = 25,
+) -> tuple[float, History]:
+    """Train ``model`` on the recall task at ``lag``; return accuracy and history.
 
     ``num_steps`` Adam steps on fresh minibatches of ``batch_size`` sequences
     (no example is seen twice), drawn by :func:`rnnbook.recall_task` with
@@ -159,19 +189,32 @@ def fit_recall(model: SequenceClassifier, lag: int, num_steps: int = 300, batch_
     log_every = check_positive_int("log_every", log_every)
     K = model.num_classes
     if model.vocab_size != 2 * K:
-        raise ValueError(f"the recall task with {K} symbols has {2 * K} tokens, but the model "
-                         f"reads {model.vocab_size}: build it with vocab_size=2 * num_classes")
+        raise ValueError(
+            f"the recall task with {K} symbols has {2 * K} tokens, but the model "
+            f"reads {model.vocab_size}: build it with vocab_size=2 * num_classes"
+        )
     X, y = recall_task(num_steps * batch_size, lag, num_symbols=K, seed=seed)
-    chunk = log_every * batch_size                     # sequences per logged "epoch"
+    chunk = log_every * batch_size  # sequences per logged "epoch"
 
     def batches(epoch: int):
         rows = slice(epoch * chunk, (epoch + 1) * chunk)
         return iterate_minibatches(X[rows], y[rows], batch_size, shuffle=False)
 
     with one_thread():
-        history = fit(model, batches, None, nn.functional.cross_entropy,
-                      num_epochs=-(-num_steps // log_every), optimizer="adam", lr=lr, clip=clip,
-                      seed=seed, device="cpu", progress=False, live=False)
+        history = fit(
+            model,
+            batches,
+            None,
+            nn.functional.cross_entropy,
+            num_epochs=-(-num_steps // log_every),
+            optimizer="adam",
+            lr=lr,
+            clip=clip,
+            seed=seed,
+            device="cpu",
+            progress=False,
+            live=False,
+        )
         X_val, y_val = recall_task(num_val, lag, num_symbols=K, seed=seed + 100_000)
         return accuracy(model, X_val, y_val), history
 

@@ -24,7 +24,12 @@ from torch import nn
 from ..data.batching import check_positive_int
 from .recurrent_lm import RecurrentLM, check_inputs
 
-GATES = ("i", "f", "c", "o")  # PyTorch's order in nn.LSTM's stacked weights: i, f, g (= c), o
+GATES = (
+    "i",
+    "f",
+    "c",
+    "o",
+)  # PyTorch's order in nn.LSTM's stacked weights: i, f, g (= c), o
 
 
 class LSTMScratch(nn.Module):
@@ -42,37 +47,42 @@ class LSTMScratch(nn.Module):
         self.num_hiddens = check_positive_int("num_hiddens", num_hiddens)
 
         def triple() -> tuple[nn.Parameter, nn.Parameter, nn.Parameter]:
-            return (nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma),
-                    nn.Parameter(torch.randn(num_hiddens, num_hiddens) * sigma),
-                    nn.Parameter(torch.zeros(num_hiddens)))
+            return (
+                nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma),
+                nn.Parameter(torch.randn(num_hiddens, num_hiddens) * sigma),
+                nn.Parameter(torch.zeros(num_hiddens)),
+            )
 
-        self.W_xi, self.W_hi, self.b_i = triple()   # input gate
-        self.W_xf, self.W_hf, self.b_f = triple()   # forget gate
-        self.W_xo, self.W_ho, self.b_o = triple()   # output gate
-        self.W_xc, self.W_hc, self.b_c = triple()   # candidate
+        self.W_xi, self.W_hi, self.b_i = triple()  # input gate
+        self.W_xf, self.W_hf, self.b_f = triple()  # forget gate
+        self.W_xo, self.W_ho, self.b_o = triple()  # output gate
+        self.W_xc, self.W_hc, self.b_c = triple()  # candidate
 
-    def forward(self, inputs: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
-                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    def forward(
+        self,
+        inputs: torch.Tensor,
+        state: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         check_inputs(inputs, state, self.num_inputs, self.num_hiddens, pair=True)
         if state is None:
-            H = C = inputs.new_zeros(inputs.shape[1], self.num_hiddens)  # (batch, hidden)
-        else:
-            H, C = state
+            zeros = inputs.new_zeros(inputs.shape[1], self.num_hiddens)
+            state = (zeros, zeros)  # (batch, hidden) each
+        H, C = state
         outputs = []
-        for X in inputs:                                                  # X: (batch, inputs)
+        for X in inputs:  # X: (batch, inputs)
             I = torch.sigmoid(X @ self.W_xi + H @ self.W_hi + self.b_i)
             F = torch.sigmoid(X @ self.W_xf + H @ self.W_hf + self.b_f)
             O = torch.sigmoid(X @ self.W_xo + H @ self.W_ho + self.b_o)
             C_tilde = torch.tanh(X @ self.W_xc + H @ self.W_hc + self.b_c)
-            C = F * C + I * C_tilde                                       # the additive path
+            C = F * C + I * C_tilde  # the additive path
             H = O * torch.tanh(C)
             outputs.append(H)
-        return torch.stack(outputs), (H, C)       # (steps, batch, hidden), ((batch, hidden) x 2)
+        return torch.stack(outputs), (H, C)  # (steps, batch, hidden), the pair
 
     @classmethod
     @torch.no_grad()
     def from_torch(cls, module: nn.LSTM) -> LSTMScratch:
-        """An ``LSTMScratch`` computing what the one-layer ``nn.LSTM`` ``module`` computes.
+        """An ``LSTMScratch`` computing what a one-layer ``nn.LSTM`` computes.
 
         ``nn.LSTM`` stacks the four gates' weights in one matrix, in the order
         input, forget, candidate ("g"), output, stores them transposed,
@@ -81,15 +91,24 @@ class LSTMScratch(nn.Module):
         """
         if not isinstance(module, nn.LSTM):
             raise TypeError(f"module must be an nn.LSTM, got {type(module).__name__}")
-        if (module.num_layers != 1 or module.bidirectional or module.batch_first
-                or not module.bias or module.proj_size):
-            raise ValueError("module must be a one-layer, one-direction nn.LSTM with biases, "
-                             "time-major (batch_first=False) and no projection")
+        if (
+            module.num_layers != 1
+            or module.bidirectional
+            or module.batch_first
+            or not module.bias
+            or module.proj_size
+        ):
+            raise ValueError(
+                "module must be a one-layer, one-direction nn.LSTM with biases, "
+                "time-major (batch_first=False) and no projection"
+            )
         weight = module.weight_ih_l0
-        cell = cls(module.input_size, module.hidden_size).to(dtype=weight.dtype, device=weight.device)
-        W_x = module.weight_ih_l0.chunk(4)                                # 4 x (hidden, inputs)
-        W_h = module.weight_hh_l0.chunk(4)                                # 4 x (hidden, hidden)
-        b = (module.bias_ih_l0 + module.bias_hh_l0).chunk(4)              # 4 x (hidden,)
+        cell = cls(module.input_size, module.hidden_size).to(
+            dtype=weight.dtype, device=weight.device
+        )
+        W_x = module.weight_ih_l0.chunk(4)  # 4 x (hidden, inputs)
+        W_h = module.weight_hh_l0.chunk(4)  # 4 x (hidden, hidden)
+        b = (module.bias_ih_l0 + module.bias_hh_l0).chunk(4)  # 4 x (hidden,)
         for k, gate in enumerate(GATES):
             getattr(cell, f"W_x{gate}").copy_(W_x[k].T)
             getattr(cell, f"W_h{gate}").copy_(W_h[k].T)
@@ -105,8 +124,14 @@ class LSTMLM(RecurrentLM):
     (batch, num_hiddens). With ``scratch=True`` the layer is :class:`LSTMScratch`.
     """
 
-    def __init__(self, num_hiddens: int, vocab_size: int, scratch: bool = False) -> None:
+    def __init__(
+        self, num_hiddens: int, vocab_size: int, scratch: bool = False
+    ) -> None:
         vocab_size = check_positive_int("vocab_size", vocab_size)
         num_hiddens = check_positive_int("num_hiddens", num_hiddens)
-        rnn = LSTMScratch(vocab_size, num_hiddens) if scratch else nn.LSTM(vocab_size, num_hiddens)
+        rnn = (
+            LSTMScratch(vocab_size, num_hiddens)
+            if scratch
+            else nn.LSTM(vocab_size, num_hiddens)
+        )
         super().__init__(rnn, vocab_size)
