@@ -23,30 +23,19 @@ import time
 import rnnbook
 import torch
 from machine import prepare
-from torch import nn
 
 K, HIDDEN = 8, 16
-
-
-def remember(model: rnnbook.SequenceClassifier, keep: float = 3.0, write: float = -3.0):
-    """The page's initialisation: gates biased to keep and (LSTM) not to write."""
-    layer, h = model.rnn, model.num_hiddens
-    with torch.no_grad():
-        if isinstance(layer, nn.LSTM):
-            layer.bias_hh_l0[: 2 * h].zero_()
-            layer.bias_ih_l0[:h].fill_(write)
-            layer.bias_ih_l0[h : 2 * h].fill_(keep)
-        elif isinstance(layer, nn.GRU):
-            layer.bias_hh_l0[h : 2 * h].zero_()
-            layer.bias_ih_l0[h : 2 * h].fill_(keep)
-    return model
 
 
 def recall(steps: int, seeds: int, lags: list[int]) -> None:
     makers = {
         "rnn": lambda: rnnbook.SequenceClassifier("rnn", 2 * K, HIDDEN, K),
-        "gru": lambda: remember(rnnbook.SequenceClassifier("gru", 2 * K, HIDDEN, K)),
-        "lstm": lambda: remember(rnnbook.SequenceClassifier("lstm", 2 * K, HIDDEN, K)),
+        "gru": lambda: rnnbook.start_remembering(
+            rnnbook.SequenceClassifier("gru", 2 * K, HIDDEN, K)
+        ),
+        "lstm": lambda: rnnbook.start_remembering(
+            rnnbook.SequenceClassifier("lstm", 2 * K, HIDDEN, K)
+        ),
     }
     held = {}
     for name, make in makers.items():
@@ -66,14 +55,7 @@ def recall(steps: int, seeds: int, lags: list[int]) -> None:
                 + f"  mean {means[-1]:.2f}",
                 flush=True,
             )
-        held[name] = max(
-            [0]
-            + [
-                lag
-                for i, lag in enumerate(lags)
-                if all(m >= 0.95 for m in means[: i + 1])
-            ]
-        )
+        held[name] = rnnbook.longest_lag_held(torch.tensor(means)[:, None], lags)
         chance = next((lag for lag, m in zip(lags, means) if m <= 1 / K + 0.05), None)
         print(
             f"recall {name}: longest lag at 0.95 = {held[name]}, "

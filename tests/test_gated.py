@@ -252,3 +252,35 @@ def test_classifier_errors():
         SequenceClassifier("transformer", 4, 3, 2)
     with pytest.raises(ValueError, match="truncation"):
         SequenceClassifier("rnn", 4, 3, 2, truncation=0)
+
+
+def test_longest_lag_held_stops_at_the_first_lag_below_the_level():
+    acc = torch.tensor([[1.0, 0.96], [0.2, 0.3], [1.0, 1.0]])  # means 0.98, 0.25, 1.0
+    assert rnnbook.longest_lag_held(acc, (5, 10, 20)) == 5
+    assert rnnbook.longest_lag_held(acc, (5, 10, 20), level=0.99) == 0
+    with pytest.raises(ValueError, match="lags"):
+        rnnbook.longest_lag_held(acc, (5, 10))
+
+
+def test_start_remembering_sets_the_gate_biases():
+    h = 3
+    lstm = rnnbook.start_remembering(
+        SequenceClassifier("lstm", 4, h, 2), keep=2.0, write=-1.0
+    )
+    b = lstm.rnn.bias_ih_l0 + lstm.rnn.bias_hh_l0  # blocks: input, forget, cell, output
+    assert torch.all(b[:h] == -1.0) and torch.all(b[h : 2 * h] == 2.0)
+    gru = rnnbook.start_remembering(SequenceClassifier("gru", 4, h, 2), keep=2.0)
+    b = gru.rnn.bias_ih_l0 + gru.rnn.bias_hh_l0  # blocks: reset, update, new
+    assert torch.all(b[h : 2 * h] == 2.0)
+    with pytest.raises(TypeError, match="nn.LSTM or nn.GRU"):
+        rnnbook.start_remembering(SequenceClassifier("rnn", 4, h, 2))
+
+
+def test_recall_sweep_shapes_and_reproducibility():
+    def make():
+        return SequenceClassifier("lstm", 4, 4, 2)
+
+    acc, models = rnnbook.recall_sweep(make, (1, 2), (0, 1), num_steps=5, batch_size=4)
+    again, _ = rnnbook.recall_sweep(make, (1, 2), (0, 1), num_steps=5, batch_size=4)
+    assert acc.shape == (2, 2) and set(models) == {(1, 0), (1, 1), (2, 0), (2, 1)}
+    assert torch.equal(acc, again)

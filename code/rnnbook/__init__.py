@@ -33,7 +33,8 @@ from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient, scra
 from .data import recall_task
 from .diagrams.cells import gru_cell, lstm_cell
 from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM, SequenceClassifier,
-                     accuracy, first_state_gradient, fit_recall)
+                     accuracy, first_state_gradient, fit_recall, longest_lag_held,
+                     recall_sweep, start_remembering)
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ backpropagation through time).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -233,3 +233,76 @@ def one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+def recall_sweep(
+    make: Callable[[], SequenceClassifier],
+    lags: Sequence[int],
+    seeds: Sequence[int],
+    num_steps: int = 300,
+    **kwargs,
+) -> tuple[torch.Tensor, dict[tuple[int, int], SequenceClassifier]]:
+    """Accuracy (lags, seeds) of a fresh ``make()`` trained by :func:`fit_recall`.
+
+    Seeds PyTorch with each seed before ``make()`` (the initial weights) and
+    passes it to :func:`fit_recall` (the data); ``kwargs`` go to
+    :func:`fit_recall` too. Returns the accuracies and the trained models,
+    keyed by ``(lag, seed)``. Used by ``book/long_memory.md`` and ``book/gated.md``.
+    """
+    acc = torch.zeros(len(lags), len(seeds))
+    models = {}
+    for i, lag in enumerate(lags):
+        for j, seed in enumerate(seeds):
+            torch.manual_seed(seed)
+            model = make()
+            acc[i, j], _ = fit_recall(
+                model, lag, num_steps=num_steps, seed=seed, **kwargs
+            )
+            models[lag, seed] = model
+    return acc, models
+
+
+def longest_lag_held(
+    acc: torch.Tensor, lags: Sequence[int], level: float = 0.95
+) -> int:
+    """The longest lag up to which the mean accuracy over seeds is at least ``level``.
+
+    ``acc`` is (lags, seeds) as from :func:`recall_sweep`; 0 if even the first
+    lag falls short.
+    """
+    if acc.ndim != 2 or len(acc) != len(lags):
+        raise ValueError(
+            f"acc must be (lags, seeds) with {len(lags)} rows, got {tuple(acc.shape)}"
+        )
+    held = 0
+    for lag, mean in zip(lags, acc.mean(1).tolist()):
+        if mean < level:
+            break
+        held = lag
+    return held
+
+
+def start_remembering(
+    model: SequenceClassifier, keep: float = 3.0, write: float = -3.0
+) -> SequenceClassifier:
+    """Start a gated cell remembering: gates biased to keep, and not to write.
+
+    For an ``nn.LSTM`` the forget gate's bias is set to ``keep`` and the input
+    gate's to ``write``; for an ``nn.GRU`` the update gate's bias to ``keep``.
+    PyTorch's layers have two biases that are added; the first is set and the
+    second zeroed. Explained in ``book/gated.md``.
+    """
+    layer, h = model.rnn, model.num_hiddens
+    if not isinstance(layer, (nn.LSTM, nn.GRU)):
+        raise TypeError(
+            f"model.rnn must be an nn.LSTM or nn.GRU, got {type(layer).__name__}"
+        )
+    with torch.no_grad():
+        if isinstance(layer, nn.LSTM):  # blocks: input, forget, cell, output
+            layer.bias_hh_l0[: 2 * h].zero_()
+            layer.bias_ih_l0[:h].fill_(write)
+            layer.bias_ih_l0[h : 2 * h].fill_(keep)
+        else:  # nn.GRU blocks: reset, update, new
+            layer.bias_hh_l0[h : 2 * h].zero_()
+            layer.bias_ih_l0[h : 2 * h].fill_(keep)
+    return model
