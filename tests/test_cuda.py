@@ -104,3 +104,74 @@ def test_hand_written_bptt_matches_autograd_on_cuda():
     for name, g in zip(leaves, reference):
         assert grads[name].device.type == "cuda"
         torch.testing.assert_close(grads[name], g, rtol=1e-10, atol=1e-12)
+
+
+# ---- gated cells and the recall task (book/long_memory.md, book/gated.md) ----------------------
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_scratch_gated_cells_equal_torch_layers_on_cuda(kind):
+    torch.manual_seed(0)
+    layer = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(5, 4).double().cuda()
+    cell = (rnnbook.LSTMScratch if kind == "lstm" else rnnbook.GRUScratch).from_torch(layer)
+    assert next(cell.parameters()).device.type == "cuda"
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(6, 3, 5, dtype=f64, generator=g).cuda()
+    h0 = torch.randn(3, 4, dtype=f64, generator=g).cuda()
+    if kind == "lstm":
+        c0 = torch.randn(3, 4, dtype=f64, generator=g).cuda()
+        ours, (h, c) = cell(x, (h0, c0))
+        ref, (h_ref, c_ref) = layer(x, (h0[None], c0[None]))
+        torch.testing.assert_close(c, c_ref[0], rtol=0, atol=1e-12)
+    else:
+        ours, h = cell(x, h0)
+        ref, h_ref = layer(x, h0[None])
+    torch.testing.assert_close(ours, ref, rtol=0, atol=1e-12)
+    torch.testing.assert_close(h, h_ref[0], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_scratch_gated_cells_pass_gradcheck_on_cuda(kind):
+    torch.manual_seed(0)
+    cell = (rnnbook.LSTMScratch if kind == "lstm" else rnnbook.GRUScratch)(3, 2, sigma=0.5)
+    cell = cell.double().cuda()
+    names = [n for n, _ in cell.named_parameters()]
+    x = torch.randn(3, 2, 3, dtype=f64, device="cuda", requires_grad=True)
+    params = [p.detach().clone().requires_grad_() for p in cell.parameters()]
+
+    def f(x, *ps):
+        return torch.func.functional_call(cell, dict(zip(names, ps)), (x,))[0]
+
+    assert torch.autograd.gradcheck(f, (x, *params))
+
+
+@pytest.mark.parametrize("make", [lambda V: rnnbook.LSTMLM(8, V), lambda V: rnnbook.GRULM(8, V),
+                                  lambda V: rnnbook.LSTMLM(8, V, scratch=True)],
+                         ids=["lstm", "gru", "lstm-scratch"])
+def test_gated_language_models_train_carry_state_and_decode_on_cuda(make):
+    corpus = "the time machine " * 20
+    vocab = rnnbook.Vocab(list(corpus))
+    ids = torch.tensor(vocab[list(corpus)])
+    torch.manual_seed(0)
+    model = make(len(vocab))
+    batches = [(ids[i:i + 40].view(4, 10), ids[i + 1:i + 41].view(4, 10)) for i in range(0, 240, 40)]
+    history = rnnbook.fit_language_model(model, batches, None, num_epochs=4, carry_state=True,
+                                         optimizer="adam", lr=0.05, clip=1.0, progress=False,
+                                         live=False)
+    assert next(model.parameters()).device.type == "cuda"
+    assert history.train_loss[-1] < 0.8 * history.train_loss[0]
+    logits, state = model(batches[0][0].cuda())
+    parts = state if isinstance(state, tuple) else (state,)
+    assert logits.device.type == "cuda" and all(s.device.type == "cuda" for s in parts)
+    assert len(rnnbook.predict(model, vocab, "the ", num_preds=5)) == 9
+
+
+def test_recall_classifier_and_first_state_gradient_on_cuda():
+    X, y = rnnbook.recall_task(6, lag=4, num_symbols=3, seed=2)
+    torch.manual_seed(0)
+    cpu = rnnbook.SequenceClassifier("lstm", 6, 4, 3).double()
+    gpu = rnnbook.SequenceClassifier("lstm", 6, 4, 3).double()
+    gpu.load_state_dict(cpu.state_dict())
+    gpu.cuda()
+    torch.testing.assert_close(gpu(X.cuda()).cpu(), cpu(X), rtol=0, atol=1e-12)
+    a = rnnbook.first_state_gradient(cpu, X, y)
+    b = rnnbook.first_state_gradient(gpu, X.cuda(), y.cuda())
+    assert b == pytest.approx(a, rel=1e-10)

@@ -30,6 +30,12 @@ from .bptt import (bptt, hidden_gradient_norms, hidden_states, random_problem,
                    random_recurrent_weights, randomized_weights, rnn_lm_loss)
 from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient, scratch_params,
                             set_scratch_params)
+# Long memory and gated cells (book/long_memory.md, book/gated.md).
+from .data import recall_task
+from .diagrams.cells import gru_cell, lstm_cell
+from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM, SequenceClassifier,
+                     accuracy, first_state_gradient, fit_recall, longest_lag_held,
+                     recall_sweep, start_remembering)
 
 __version__ = "0.1.0"
 
@@ -55,3 +61,6 @@ __all__ = [
     # the opening page's task shapes (issue 16)
     "task_shapes",
 ]
+# Long memory and gated cells
+__all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScratch", "LSTMScratch",
+            "RecurrentLM", "SequenceClassifier", "accuracy", "first_state_gradient"]

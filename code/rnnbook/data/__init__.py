@@ -1,6 +1,8 @@
 """Data: the corpus, sequences, text, vocabulary and minibatches."""
 
 from .batching import overlapping_windows, random_partition_batches, sequential_partition_batches
+# A task that needs memory (book/long_memory.md)
+from .recall import recall_task
 from .corpus import CorpusError, load_time_machine
 from .sequences import lagged_features, synthetic_series
 from .stats import ngram_counts, zipf_exponent
@@ -16,3 +18,4 @@ __all__ = [
     "random_partition_batches", "sequential_partition_batches", "overlapping_windows",
     "TimeMachineData",
 ]
+__all__ += ["recall_task"]  # book/long_memory.md

@@ -2,10 +2,11 @@
 
 from .bptt import computational_graph, truncation_strategies
 from .charlm import char_lm
+from .cells import gru_cell, lstm_cell
 from .partition import partition_offsets, sequential_streams
 from .tasks import task_shapes
 from .unfolded import unfolded_rnn
 
 __all__ = ["unfolded_rnn", "partition_offsets", "sequential_streams",
            "computational_graph", "truncation_strategies", "char_lm",
-           "task_shapes"]
+           "task_shapes", "lstm_cell", "gru_cell"]

@@ -4,5 +4,15 @@ from .base import LanguageModel, State, detach_state
 from .ngram import NGramLM, tune_k
 from .rnn_concise import RNNLM
 from .rnn_scratch import RNNLMScratch, RNNScratch
+# Long memory and gated cells (book/long_memory.md, book/gated.md)
+from .classifier import (SequenceClassifier, accuracy, first_state_gradient, fit_recall,
+                         longest_lag_held, recall_sweep, start_remembering)
+from .gru import GRULM, GRUScratch
+from .lstm import LSTMLM, LSTMScratch
+from .recurrent_lm import RecurrentLM
 
 __all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k", "RNNScratch", "RNNLMScratch", "RNNLM"]
+# Long memory and gated cells
+__all__ += ["SequenceClassifier", "accuracy", "first_state_gradient", "fit_recall",
+            "longest_lag_held", "recall_sweep", "start_remembering", "GRULM", "GRUScratch",
+            "LSTMLM", "LSTMScratch", "RecurrentLM"]
