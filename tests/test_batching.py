@@ -223,7 +223,7 @@ def test_data_module_errors(data):
         data.batches("train", "sequential", drop_last=False)
     with pytest.raises(ValueError, match="num_steps must be at least 1"):
         data.batches("train", "overlapping", num_steps=0)
-    with pytest.raises(ValueError, match="val_fraction must be a number strictly between 0 and 1"):
+    with pytest.raises(ValueError, match="val_fraction must satisfy 0 < val_fraction < 1"):
         TimeMachineData(val_fraction=1.0)
     with pytest.raises(ValueError, match="text is empty"):
         TimeMachineData(text="")
@@ -255,9 +255,9 @@ def test_partition_diagrams():
     fig = sequential_streams(length=35, batch_size=2, num_steps=5, offset=2)
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert [lab for lab in labels if lab.startswith("minibatch")] == ["minibatch 1", "minibatch 2", "minibatch 3"]
-    with pytest.raises(ValueError, match="offsets must be"):
+    with pytest.raises(ValueError, match=r"offsets\[0\] must satisfy 0 <= offsets\[0\] <= 2, got 3"):
         partition_offsets("abcdef", num_steps=3, offsets=(3,))
-    with pytest.raises(ValueError, match="offset must be an int in"):
+    with pytest.raises(ValueError, match="offset must satisfy 0 <= offset <= 4, got 5"):
         sequential_streams(offset=5, num_steps=5)
 
 

@@ -93,7 +93,7 @@ def test_characters_outside_the_vocabulary_are_named():
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(prefix=""), ValueError, "prefix is empty"),
     (dict(prefix=3), TypeError, "prefix must be a str"),
-    (dict(num_preds=-1), ValueError, "num_preds must be >= 0"),
+    (dict(num_preds=-1), ValueError, "num_preds must be at least 0"),
     (dict(num_preds=2.0), TypeError, "num_preds must be an int"),
     (dict(temperature=0), ValueError, "temperature must be > 0"),
     (dict(temperature=-1.0), ValueError, "temperature must be > 0"),

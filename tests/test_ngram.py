@@ -154,8 +154,10 @@ def test_tune_k_uses_only_the_training_corpus(data):
 def test_ngram_errors():
     with pytest.raises(ValueError, match="n must be at least 1"):
         NGramLM(0, 5)
-    with pytest.raises(ValueError, match="k must be a positive finite number"):
+    with pytest.raises(ValueError, match="k must be > 0, got 0: k = 0 gives unseen n-grams"):
         NGramLM(2, 5, k=0)
+    with pytest.raises(ValueError, match="k must be finite"):
+        NGramLM(2, 5, k=float("inf"))
     with pytest.raises(ValueError, match="does not fit the int64 codes"):
         NGramLM(20, 28)
     with pytest.raises(RuntimeError, match="has not been fitted"):

@@ -160,7 +160,7 @@ def test_k_step_bad_arguments():
     model, x = LinearAutoregression(2), torch.arange(10.0)
     with pytest.raises(ValueError, match="too large"):
         k_step_predictions(model, x, 2, 9)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="k must be at least 1"):
         k_step_predictions(model, x, 2, 0)
     with pytest.raises(ValueError, match="too large"):
         k_step_targets(x, 2, 9)

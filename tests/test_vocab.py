@@ -95,7 +95,7 @@ def test_bad_arguments_are_errors():
         Vocab("hello")
     with pytest.raises(TypeError, match="every token must be a str"):
         Vocab([["a", "b"]])
-    with pytest.raises(ValueError, match="min_freq must be >= 0"):
+    with pytest.raises(ValueError, match="min_freq must be at least 0"):
         Vocab(["a"], min_freq=-1)
     with pytest.raises(TypeError, match="look up a str or a list/tuple"):
         Vocab(["a"])[3]

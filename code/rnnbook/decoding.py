@@ -15,32 +15,26 @@ Decoding has two phases:
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import nn
 
+from .checks import check_choice, check_int, check_real, check_str
 from .data.text import preprocess
 
 STRATEGIES = ("greedy", "sample")
 
 
-def _check_args(prefix: object, num_preds: object, strategy: object, temperature: object) -> None:
-    if not isinstance(prefix, str):
-        raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
-    if not prefix:
-        raise ValueError("prefix is empty: give the model at least one character to start from, e.g. 'the '")
-    if isinstance(num_preds, bool) or not isinstance(num_preds, numbers.Integral):
-        raise TypeError(f"num_preds must be an int, got {type(num_preds).__name__}")
-    if num_preds < 0:
-        raise ValueError(f"num_preds must be >= 0 (how many characters to add), got {num_preds}")
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}: use one of {STRATEGIES}")
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
-        raise TypeError(f"temperature must be a number, got {type(temperature).__name__}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}: it divides the logits; "
-                         "use strategy='greedy' for the limit of temperature -> 0")
+def _check_args(prefix: object, num_preds: object, strategy: object,
+                temperature: object, seed: object) -> None:
+    check_str("prefix", prefix, min_length=1,
+              why="give the model at least one character to start from, e.g. 'the '")
+    check_int("num_preds", num_preds, minimum=0, why="it counts the characters to add")
+    check_choice("strategy", strategy, STRATEGIES)
+    check_real("temperature", temperature, low=0, low_open=True,
+               why="it divides the logits; use strategy='greedy' for the limit "
+                   "of temperature -> 0")
+    if seed is not None:
+        check_int("seed", seed)
 
 
 def next_token(logits: torch.Tensor, strategy: str = "greedy", temperature: float = 1.0,
@@ -69,7 +63,7 @@ def predict(model: nn.Module, vocab, prefix: str, num_preds: int, strategy: str 
     in ``vocab`` is an error. ``seed`` fixes the draws of ``strategy="sample"``
     (None: different text on every call); greedy decoding needs no seed.
     """
-    _check_args(prefix, num_preds, strategy, temperature)
+    _check_args(prefix, num_preds, strategy, temperature, seed)
     text = preprocess(prefix)
     missing = sorted({ch for ch in text if ch not in vocab})
     if missing:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .checks import check_int, check_positive_int, check_tensor
 from .data.sequences import lagged_features
 
 
@@ -27,9 +28,7 @@ class LinearAutoregression(nn.Module):
 
     def __init__(self, tau: int) -> None:
         super().__init__()
-        if isinstance(tau, bool) or not isinstance(tau, int) or tau < 1:
-            raise ValueError(f"tau (the window length) must be a positive int, got {tau!r}")
-        self.tau = tau
+        self.tau = check_positive_int("tau", tau, why="it is the window length")
         self.linear = nn.Linear(tau, 1)
         nn.init.normal_(self.linear.weight, std=0.01)
         nn.init.zeros_(self.linear.bias)
@@ -84,11 +83,6 @@ def _feed_back(model: nn.Module, windows: torch.Tensor, num_steps: int) -> torch
         model.train(was_training)
 
 
-def _check_k(k: int, name: str = "k") -> None:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"{name} must be a positive int, got {k!r}")
-
-
 def k_step_predictions(model: nn.Module, x: torch.Tensor, tau: int, k: int) -> torch.Tensor:
     """Predictions 1, 2, ..., k steps ahead from every start position, shape (T - tau - k + 1, k).
 
@@ -99,7 +93,7 @@ def k_step_predictions(model: nn.Module, x: torch.Tensor, tau: int, k: int) -> t
     stop where the k-th step would run past the end of ``x``; the matching true
     values are ``k_step_targets(x, tau, k)``. Runs ``k`` batched model calls.
     """
-    _check_k(k)
+    k = check_positive_int("k", k)
     features, _ = lagged_features(x, tau)             # (T - tau, tau)
     n = len(x) - tau - k + 1
     if n < 1:
@@ -110,7 +104,7 @@ def k_step_predictions(model: nn.Module, x: torch.Tensor, tau: int, k: int) -> t
 
 def k_step_targets(x: torch.Tensor, tau: int, k: int) -> torch.Tensor:
     """The true values that ``k_step_predictions(model, x, tau, k)`` estimates, same shape."""
-    _check_k(k)
+    k = check_positive_int("k", k)
     lagged_features(x, tau)                           # same argument checks
     if len(x) - tau - k + 1 < 1:
         raise ValueError(f"k = {k} is too large: need k <= len(x) - tau = {len(x) - tau}")
@@ -124,12 +118,10 @@ def rollout(model: nn.Module, x: torch.Tensor, start: int, num_steps: int, tau: 
     predictions. ``start`` is a 0-based index (``tau <= start <= len(x)``); the
     prediction may run past the end of ``x``. Returns shape (num_steps,).
     """
-    if not isinstance(x, torch.Tensor) or x.dim() != 1:
-        raise ValueError("x must be a 1-D torch.Tensor (one sequence)")
-    _check_k(tau, "tau")
-    _check_k(num_steps, "num_steps")
-    if isinstance(start, bool) or not isinstance(start, int) or not tau <= start <= len(x):
-        raise ValueError(f"start must be an int with tau <= start <= len(x), i.e. in "
-                         f"[{tau}, {len(x)}], got {start!r}: the first window is x[start - tau : start]")
+    check_tensor("x", x, ndim=1, why="pass one series at a time")
+    tau = check_positive_int("tau", tau)
+    num_steps = check_positive_int("num_steps", num_steps)
+    start = check_int("start", start, minimum=tau, maximum=len(x),
+                      why="the first window is x[start - tau : start]")
     window = x[start - tau:start][None, :]            # (1, tau)
     return _feed_back(model, window, num_steps)[0].to(x.device)

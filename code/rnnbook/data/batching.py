@@ -25,9 +25,11 @@ and shuffle pick different ones. See each function for exactly what is dropped.
 
 from __future__ import annotations
 
-import numbers
-
 import torch
+
+# Some models still import check_positive_int from here, where it used to live;
+# new code imports it from rnnbook.checks.
+from ..checks import check_int, check_positive_int
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -42,15 +44,6 @@ def as_corpus(corpus) -> torch.Tensor:
     if tokens.numel() == 0:
         raise ValueError("corpus is empty: there is nothing to cut into minibatches")
     return tokens.long()
-
-
-def check_positive_int(name: str, value: object) -> int:
-    """``value`` as an int, or a TypeError/ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
 
 
 def min_corpus_length(batch_size: int, num_steps: int, drop_last: bool = True) -> int:
@@ -77,9 +70,7 @@ def _check_length(corpus: torch.Tensor, batch_size: int, num_steps: int, drop_la
 
 
 def _generator(seed: int) -> torch.Generator:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return torch.Generator().manual_seed(int(seed))
+    return torch.Generator().manual_seed(check_int("seed", seed))
 
 
 def random_offset(num_steps: int, generator: torch.Generator) -> int:

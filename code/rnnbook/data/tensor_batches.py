@@ -10,16 +10,16 @@ from collections.abc import Iterator
 
 import torch
 
+from ..checks import check_int, check_positive_int, check_tensor
 
-def _check(features: torch.Tensor, labels: torch.Tensor, batch_size: int) -> None:
-    if not isinstance(features, torch.Tensor) or not isinstance(labels, torch.Tensor):
-        raise TypeError("features and labels must be torch.Tensors, got "
-                        f"{type(features).__name__} and {type(labels).__name__}")
+
+def _check(features: torch.Tensor, labels: torch.Tensor, batch_size: int) -> int:
+    check_tensor("features", features)
+    check_tensor("labels", labels)
     if features.dim() == 0 or labels.dim() == 0 or len(features) != len(labels):
         raise ValueError("features and labels need one row per example and the same number of "
                          f"rows, got shapes {tuple(features.shape)} and {tuple(labels.shape)}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    return check_positive_int("batch_size", batch_size)
 
 
 def iterate_minibatches(features: torch.Tensor, labels: torch.Tensor, batch_size: int,
@@ -32,7 +32,7 @@ def iterate_minibatches(features: torch.Tensor, labels: torch.Tensor, batch_size
     is visited exactly once; the last batch is smaller when ``batch_size`` does
     not divide the number of rows (nothing is dropped).
     """
-    _check(features, labels, batch_size)
+    batch_size = _check(features, labels, batch_size)
     n = len(features)
     if shuffle:
         order = torch.randperm(n, generator=generator)          # (n,)
@@ -55,10 +55,10 @@ class TensorBatches:
 
     def __init__(self, features: torch.Tensor, labels: torch.Tensor, batch_size: int,
                  shuffle: bool = True, seed: int | None = None) -> None:
-        _check(features, labels, batch_size)
-        self.features, self.labels = features, labels
-        self.batch_size, self.shuffle = batch_size, shuffle
-        self.generator = None if seed is None else torch.Generator().manual_seed(seed)
+        self.batch_size = _check(features, labels, batch_size)
+        self.features, self.labels, self.shuffle = features, labels, shuffle
+        self.generator = (None if seed is None
+                          else torch.Generator().manual_seed(check_int("seed", seed)))
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         return iterate_minibatches(self.features, self.labels, self.batch_size,

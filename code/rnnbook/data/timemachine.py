@@ -19,13 +19,13 @@ Two ways to split the novel are offered, so that the book can compare them:
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 import torch
 
-from .batching import (Batch, check_positive_int, overlapping_windows, random_partition_batches,
+from ..checks import check_choice, check_int, check_positive_int, check_real
+from .batching import (Batch, overlapping_windows, random_partition_batches,
                        sequential_partition_batches)
 from .corpus import load_time_machine
 from .text import preprocess, tokenize
@@ -41,10 +41,9 @@ def epoch_seed(seed: int, epoch: int) -> int:
     Mixing (rather than ``seed + epoch``) keeps the runs for seeds 0 and 1 from
     sharing all but one epoch.
     """
-    for name, value in (("seed", seed), ("epoch", epoch)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-            raise ValueError(f"{name} must be a non-negative int, got {value!r}")
-    return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0])
+    seed = check_int("seed", seed, minimum=0)
+    epoch = check_int("epoch", epoch, minimum=0)
+    return int(np.random.SeedSequence([seed, epoch]).generate_state(1)[0])
 
 
 class TimeMachineData:
@@ -71,8 +70,7 @@ class TimeMachineData:
     def __init__(self, level: str = "char", val_fraction: float = 0.1, min_freq: int = 0,
                  num_train_windows: int = 10_000, num_val_windows: int = 5_000,
                  text: str | None = None) -> None:
-        if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real) or not 0 < val_fraction < 1:
-            raise ValueError(f"val_fraction must be a number strictly between 0 and 1, got {val_fraction!r}")
+        val_fraction = check_real("val_fraction", val_fraction, 0, 1, low_open=True, high_open=True)
         self.level = level
         self.text = preprocess(load_time_machine() if text is None else text)
         self.tokens = tokenize(self.text, level)
@@ -83,7 +81,7 @@ class TimeMachineData:
         if num_val < 1 or num_val >= T:
             raise ValueError(f"val_fraction={val_fraction} leaves {T - num_val} training and {num_val} "
                              f"validation tokens out of {T}: both parts must be non-empty")
-        self.val_fraction = float(val_fraction)
+        self.val_fraction = val_fraction
         self.num_train = T - num_val
         self.train_corpus = self.corpus[:self.num_train]
         self.val_corpus = self.corpus[self.num_train:]
@@ -143,10 +141,8 @@ class TimeMachineData:
         ``positions=True`` returns the corpus positions of the tokens instead of
         the tokens, to see which parts of the novel an epoch reads.
         """
-        if split not in SPLITS:
-            raise ValueError(f"unknown split {split!r}: use one of {SPLITS}")
-        if strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy {strategy!r}: use one of {STRATEGIES}")
+        check_choice("split", split, SPLITS)
+        check_choice("strategy", strategy, STRATEGIES)
         gen_seed = epoch_seed(seed, epoch)
         batch_size = check_positive_int("batch_size", batch_size)
 

@@ -18,12 +18,13 @@ Design choices, each one a fix for something that goes wrong otherwise:
 from __future__ import annotations
 
 import collections
-import numbers
 from collections.abc import Iterable, Sequence
 from typing import Union
 
 import numpy as np
 import torch
+
+from ..checks import check_int
 
 UNK = "<unk>"
 
@@ -57,10 +58,7 @@ class Vocab:
             if not isinstance(tok, str):
                 raise TypeError(f"every token must be a str, got {type(tok).__name__} ({tok!r}); "
                                 "flatten nested lists of tokens first")
-        if not isinstance(min_freq, numbers.Integral) or isinstance(min_freq, bool):
-            raise TypeError(f"min_freq must be an int, got {type(min_freq).__name__}")
-        if min_freq < 0:
-            raise ValueError(f"min_freq must be >= 0, got {min_freq}")
+        min_freq = check_int("min_freq", min_freq, minimum=0)
         if isinstance(reserved_tokens, str):
             raise TypeError("reserved_tokens must be a sequence of str, not one str: "
                             f"write reserved_tokens=({reserved_tokens!r},)")
@@ -79,7 +77,7 @@ class Vocab:
         # Most frequent first; ties broken by the token, so the order never
         # depends on the order in which tokens were first seen.
         self.token_freqs: list[tuple[str, int]] = sorted(counter.items(), key=lambda tc: (-tc[1], tc[0]))
-        self.min_freq = int(min_freq)
+        self.min_freq = min_freq
         self.reserved_tokens = tuple(reserved)
 
         self.idx_to_token: list[str] = [UNK, *reserved]
@@ -133,9 +131,8 @@ class Vocab:
             return self.to_tokens(indices.tolist())  # 0-d gives an int, otherwise (nested) lists
         if isinstance(indices, (list, tuple)):
             return [self.to_tokens(i) for i in indices]
-        if isinstance(indices, bool) or not isinstance(indices, numbers.Integral):
-            raise TypeError(f"an index must be an int, got {type(indices).__name__} ({indices!r})")
-        if not 0 <= indices < len(self):
-            raise IndexError(f"index {indices} is out of range for a vocabulary of {len(self)} "
+        index = check_int("an index", indices)
+        if not 0 <= index < len(self):
+            raise IndexError(f"index {index} is out of range for a vocabulary of {len(self)} "
                              f"tokens (valid indices: 0 to {len(self) - 1})")
-        return self.idx_to_token[int(indices)]
+        return self.idx_to_token[index]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
+from ..checks import check_str
 from ._draw import COLORS, INK, arrow, new_canvas, node
 
 
@@ -18,10 +19,7 @@ def char_lm(text: str = "machine") -> Figure:
     at the top the target, which is the *next* input character. With the
     default text the inputs are "machin" and the targets "achine".
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if len(text) < 2:
-        raise ValueError(f"text must have at least 2 characters (one input and its target), got {text!r}")
+    check_str("text", text, min_length=2, why="one input and its target")
     inputs, targets = text[:-1], text[1:]
     n = len(inputs)
     dx = 1.55

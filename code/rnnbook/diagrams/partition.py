@@ -16,7 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..data.batching import check_positive_int, partition_starts, sequential_batches_at
+from ..checks import check_int, check_positive_int, check_str
+from ..data.batching import partition_starts, sequential_batches_at
 from ._draw import COLORS, INK, new_canvas
 
 # Colours of consecutive subsequences (or minibatches); unused tokens are muted.
@@ -44,12 +45,12 @@ def partition_offsets(text: str = "the time machine by h g wells", num_steps: in
     grey tokens are unused in that epoch: those before the offset, and those at
     the end that cannot fill a subsequence plus its one-token-later target.
     """
-    if not isinstance(text, str) or len(text) < 2:
-        raise ValueError("text must be a str of at least 2 characters")
+    check_str("text", text, min_length=2, why="one input and its target")
     num_steps = check_positive_int("num_steps", num_steps)
-    offsets = list(offsets)
-    if not offsets or any(not isinstance(o, int) or not 0 <= o < num_steps for o in offsets):
-        raise ValueError(f"offsets must be a non-empty list of ints in [0, {num_steps}), got {offsets}")
+    if not offsets:
+        raise ValueError("offsets is empty: give at least one offset to draw")
+    offsets = [check_int(f"offsets[{i}]", o, minimum=0, maximum=num_steps - 1)
+               for i, o in enumerate(offsets)]
     T = len(text)
     left = 2.3
     width = left + T * CELL_W + 0.2
@@ -90,8 +91,7 @@ def sequential_streams(length: int = 35, batch_size: int = 2, num_steps: int = 5
     length = check_positive_int("length", length)
     batch_size = check_positive_int("batch_size", batch_size)
     num_steps = check_positive_int("num_steps", num_steps)
-    if not isinstance(offset, int) or not 0 <= offset < num_steps:
-        raise ValueError(f"offset must be an int in [0, {num_steps}), got {offset!r}")
+    offset = check_int("offset", offset, minimum=0, maximum=num_steps - 1)
     batches = sequential_batches_at(torch.arange(length), batch_size, num_steps, offset)
     if not batches:
         raise ValueError(f"length={length} is too short for one minibatch of {batch_size} x {num_steps}")

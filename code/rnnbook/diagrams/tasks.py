@@ -8,7 +8,7 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..data.batching import check_positive_int
+from ..checks import check_positive_int
 from ._draw import COLORS, INK, arrow, new_canvas, node
 
 def _panel(ax: Axes, x0: float, y0: float, reads: list[bool], writes: list[bool],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
+from ..checks import check_positive_int
 from ._draw import COLORS, INK, arrow, new_canvas, node
 
 
@@ -17,10 +18,8 @@ def unfolded_rnn(num_steps: int = 3) -> Figure:
     is the point of the picture: the unrolled network is a deep feed-forward
     network whose layers share their parameters.
     """
-    if not isinstance(num_steps, int) or isinstance(num_steps, bool):
-        raise TypeError(f"num_steps must be an int, got {type(num_steps).__name__}")
-    if num_steps < 1:
-        raise ValueError(f"num_steps must be at least 1, got {num_steps}: an RNN unrolled over no steps has nothing to draw")
+    num_steps = check_positive_int(
+        "num_steps", num_steps, why="an RNN unrolled over no steps has nothing to draw")
 
     y_x, y_h, y_o = 0.0, 1.6, 3.2
     dx = 2.0

@@ -27,11 +27,12 @@ outputs are tensors.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 import torch
+
+from ..checks import check_positive_int, check_real
 
 
 def _as_indices(corpus, vocab_size: int, name: str = "corpus") -> np.ndarray:
@@ -67,20 +68,14 @@ class NGramLM:
     """
 
     def __init__(self, n: int, vocab_size: int, k: float = 1.0) -> None:
-        for name, value in (("n", n), ("vocab_size", vocab_size)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if n < 1:
-            raise ValueError(f"n must be at least 1 (1 = unigram model), got {n}")
-        if vocab_size < 1:
-            raise ValueError(f"vocab_size must be at least 1, got {vocab_size}")
+        n = check_positive_int("n", n, why="1 is the unigram model")
+        vocab_size = check_positive_int("vocab_size", vocab_size)
         if vocab_size ** n >= 2 ** 63:
             raise ValueError(f"vocab_size ** n = {vocab_size}**{n} does not fit the int64 codes of n-grams; "
                              "use a smaller n")
-        if isinstance(k, bool) or not isinstance(k, numbers.Real) or not (k > 0 and math.isfinite(k)):
-            raise ValueError(f"k must be a positive finite number (k = 0 gives unseen n-grams probability 0 "
-                             f"and unseen contexts 0/0), got {k!r}")
-        self.n, self.vocab_size, self.k = int(n), int(vocab_size), float(k)
+        k = check_real("k", k, low=0, low_open=True,
+                       why="k = 0 gives unseen n-grams probability 0 and unseen contexts 0/0")
+        self.n, self.vocab_size, self.k = n, vocab_size, k
         self._fitted = False
 
     def __repr__(self) -> str:
@@ -194,8 +189,7 @@ def tune_k(corpus, n: int, vocab_size: int, ks: Sequence[float] = (1.0, 0.3, 0.1
     ``best_k`` before measuring the validation perplexity.
     """
     tokens = _as_indices(corpus, vocab_size)
-    if not 0 < dev_fraction < 1:
-        raise ValueError(f"dev_fraction must be strictly between 0 and 1, got {dev_fraction!r}")
+    dev_fraction = check_real("dev_fraction", dev_fraction, 0, 1, low_open=True, high_open=True)
     cut = tokens.size - round(tokens.size * dev_fraction)
     if not ks:
         raise ValueError("ks is empty: give at least one smoothing constant to try")
