@@ -1,11 +1,11 @@
-"""Random and sequential partitioning, the overlapping-window split, and the data module."""
+"""Random and sequential partitioning, and the overlapping windows of the source chapter."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from rnnbook import (TimeMachineData, overlapping_windows, random_partition_batches,
+from rnnbook import (overlapping_windows, random_partition_batches,
                      sequential_partition_batches)
 from rnnbook.data.batching import min_corpus_length
 
@@ -152,122 +152,3 @@ def test_overlapping_windows():
     assert X[-1].tolist() == [6, 7, 8] and Y[-1].tolist() == [7, 8, 9]
     with pytest.raises(ValueError, match="it has 3 tokens.*needs at least 4"):
         overlapping_windows(positions(3), 3)
-
-
-# ----- the data module on the novel -------------------------------------------------
-
-@pytest.fixture(scope="module")
-def data() -> TimeMachineData:
-    return TimeMachineData()
-
-
-def test_whole_novel_split(data):
-    assert len(data.vocab) == 28
-    assert data.corpus.shape == (173_428,)
-    assert data.train_corpus.numel() == 156_085 and data.val_corpus.numel() == 17_343
-    assert torch.equal(torch.cat([data.train_corpus, data.val_corpus]), data.corpus)
-    assert "".join(data.vocab.to_tokens(data.corpus[:16])) == "the time machine"
-
-
-def test_overlapping_split_as_in_source(data):
-    split = data.overlapping_split(num_steps=32)
-    (Xt, Yt), (Xv, Yv) = split["train"], split["val"]
-    assert Xt.shape == Yt.shape == (10_000, 32)
-    assert Xv.shape == Yv.shape == (5_000, 32)
-    assert torch.equal(Xt[0], data.corpus[:32]) and torch.equal(Yt[0], data.corpus[1:33])
-    assert torch.equal(Xv[0], data.corpus[10_000:10_032]) and torch.equal(Yv[-1], data.corpus[15_000:15_032])
-    pos = data.overlapping_split(num_steps=32, positions=True)
-    assert int(pos["val"][1].max()) == 15_031  # the last token read: under a tenth of the novel
-
-
-def test_overlapping_batches(data):
-    train = data.batches("train", "overlapping", batch_size=1024, num_steps=32, seed=0, epoch=0)
-    assert [X.shape[0] for X, _ in train] == [1024] * 9 + [784]  # the source keeps the partial batch
-    pos = data.batches("train", "overlapping", batch_size=1024, num_steps=32, epoch=0, positions=True)
-    starts = torch.cat([X[:, 0] for X, _ in pos])
-    assert sorted(starts.tolist()) == list(range(10_000))            # every window once, shuffled
-    assert starts.tolist() != list(range(10_000))
-    val = data.batches("val", "overlapping", batch_size=1024, num_steps=32, positions=True)
-    assert torch.cat([X[:, 0] for X, _ in val]).tolist() == list(range(10_000, 15_000))  # in order
-    dropped = data.batches("train", "overlapping", batch_size=1024, num_steps=32, drop_last=True)
-    assert len(dropped) == 9
-
-
-def test_data_module_batches(data):
-    for strategy in ("random", "sequential"):
-        train = data.batches("train", strategy, batch_size=1024, num_steps=32, seed=0, epoch=3)
-        assert len(train) == 4 and all(X.shape == (1024, 32) for X, _ in train)
-        pos = data.batches("train", strategy, batch_size=1024, num_steps=32, seed=0, epoch=3, positions=True)
-        assert int(max(Y.max() for _, Y in pos)) < data.num_train  # training never reads validation tokens
-        val = data.batches("val", strategy, batch_size=64, num_steps=32, positions=True)
-        assert int(min(X.min() for X, _ in val)) >= data.num_train
-        e0 = data.batches("train", strategy, batch_size=1024, num_steps=32, seed=0, epoch=0, positions=True)
-        again = data.batches("train", strategy, batch_size=1024, num_steps=32, seed=0, epoch=0, positions=True)
-        assert all(torch.equal(a, b) for (a, _), (b, _) in zip(e0, again))  # same (seed, epoch), same batches
-        firsts = {tuple(data.batches("train", strategy, batch_size=1024, num_steps=32, seed=0, epoch=e,
-                                     positions=True)[0][0][0].tolist()) for e in range(6)}
-        assert len(firsts) > 1  # epochs differ
-    # The validation corpus (17,343 tokens) is shorter than one 1024 x 32 minibatch.
-    with pytest.raises(ValueError, match="it has 17343 tokens.*needs at least 32800"):
-        data.batches("val", "random", batch_size=1024, num_steps=32)
-    last = data.batches("val", "random", batch_size=1024, num_steps=32, drop_last=False)
-    assert len(last) == 1 and last[0][0].shape[1] == 32 and 500 < last[0][0].shape[0] < 1024
-
-
-def test_data_module_errors(data):
-    with pytest.raises(ValueError, match="unknown split 'test'"):
-        data.batches("test")
-    with pytest.raises(ValueError, match="unknown strategy 'shuffled'"):
-        data.batches("train", "shuffled")
-    with pytest.raises(ValueError, match="always drops the incomplete last minibatch"):
-        data.batches("train", "sequential", drop_last=False)
-    with pytest.raises(ValueError, match="num_steps must be at least 1"):
-        data.batches("train", "overlapping", num_steps=0)
-    with pytest.raises(ValueError, match="val_fraction must satisfy 0 < val_fraction < 1"):
-        TimeMachineData(val_fraction=1.0)
-    with pytest.raises(ValueError, match="text is empty"):
-        TimeMachineData(text="")
-    small = TimeMachineData(text="abc " * 100, num_train_windows=300, num_val_windows=200)
-    with pytest.raises(ValueError, match="fewer than num_train_windows \\+ num_val_windows = 500"):
-        small.overlapping_split(num_steps=5)
-
-
-def test_word_level_data_module():
-    words = TimeMachineData(level="word")
-    assert words.corpus.numel() == 32_775
-    assert words.vocab.to_tokens(int(words.corpus[0])) == "the"
-
-
-# ----- the diagrams are drawn from the same layout code ------------------------------
-
-def test_partition_diagrams():
-    import matplotlib
-    matplotlib.use("Agg")
-    from rnnbook import partition_offsets, sequential_streams
-
-    fig = partition_offsets("abcdefghijk", num_steps=3, offsets=(0, 2))
-    labels = [t.get_text() for t in fig.axes[0].texts]
-    assert labels.count("offset 0") == 1 and labels.count("offset 2") == 1
-    # 11 tokens: offset 0 gives starts 0, 3, 6 (9 cells); offset 2 gives starts 2, 5 only,
-    # since a start at 8 would need a target at position 11.
-    colored = [p for p in fig.axes[0].patches if p.get_facecolor()[:3] != matplotlib.colors.to_rgb("#E6E6E6")]
-    assert len(colored) == 3 * 3 + 2 * 3
-    fig = sequential_streams(length=35, batch_size=2, num_steps=5, offset=2)
-    labels = [t.get_text() for t in fig.axes[0].texts]
-    assert [lab for lab in labels if lab.startswith("minibatch")] == ["minibatch 1", "minibatch 2", "minibatch 3"]
-    with pytest.raises(ValueError, match=r"offsets\[0\] must satisfy 0 <= offsets\[0\] <= 2, got 3"):
-        partition_offsets("abcdef", num_steps=3, offsets=(3,))
-    with pytest.raises(ValueError, match="offset must satisfy 0 <= offset <= 4, got 5"):
-        sequential_streams(offset=5, num_steps=5)
-
-
-def test_positions_read(data):
-    overlap = data.positions_read("train", "overlapping", batch_size=1024, num_steps=32)
-    assert overlap.tolist() == list(range(10_032))  # 10,000 windows of 33 tokens from position 0
-    val = data.positions_read("val", "overlapping", batch_size=1024, num_steps=32)
-    assert val.tolist() == list(range(10_000, 15_032))
-    one = data.positions_read("train", "random", batch_size=1024, num_steps=32, epochs=1)
-    many = data.positions_read("train", "random", batch_size=1024, num_steps=32, epochs=5)
-    assert 4 * 1024 * 32 <= one.numel() <= 4 * 1024 * 33  # 4 minibatches, inputs plus their targets
-    assert one.numel() < many.numel() <= data.num_train
-    assert bool((many[1:] > many[:-1]).all())           # sorted and distinct

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.book
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Error</span>:", 'class="ansi-red-fg"')
 

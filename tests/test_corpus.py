@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import socket
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from rnnbook.data import corpus
-from rnnbook.data.corpus import CorpusError, fetch_verified, load_time_machine
+from rnnbook.data.corpus import CorpusError, fetch_verified
 
 GOOD = b"The Time Traveller (for so it will be convenient to speak of him)\n" * 200
 GOOD_SHA1 = hashlib.sha1(GOOD).hexdigest()
@@ -129,13 +128,23 @@ def test_interrupted_write_leaves_no_file(monkeypatch, tmp_path):
     assert list(target.parent.iterdir()) == []
 
 
-def test_the_real_novel_when_available(monkeypatch):
-    """The real file (RNNBOOK_DATA_DIR as set by .ci/run, else ../shared/data) passes the real checksum."""
-    import os
-    shared = Path(os.environ.get("RNNBOOK_REAL_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
-    if not (shared / corpus.TIME_MACHINE_FILE).is_file():
-        pytest.skip(f"no local copy of the novel at {shared}")
-    monkeypatch.setenv(corpus.DATA_DIR_ENV, str(shared))
-    text = load_time_machine()
-    assert len(text.encode("utf-8")) == 178979
-    assert text.startswith("The Time Machine, by H. G. Wells")
+def test_the_real_novel(novel_text):
+    """The real file (found through RNNBOOK_DATA_DIR, the cache or the URL) passed the real checksum."""
+    assert len(novel_text.encode("utf-8")) == 178979
+    assert novel_text.startswith("The Time Machine, by H. G. Wells")
+
+
+def test_tests_skip_without_the_corpus_but_fail_under_ci(monkeypatch, tmp_path):
+    from conftest import novel_or_skip
+
+    nowhere = dict(url=closed_port_url(), data_dir=tmp_path / "empty", timeout=5)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="set RNNBOOK_DATA_DIR"):
+        novel_or_skip(**nowhere)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true and the corpus cannot be had"):
+        novel_or_skip(**nowhere)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / corpus.TIME_MACHINE_FILE).write_bytes(GOOD)
+    good = dict(nowhere, sha1=GOOD_SHA1)
+    assert novel_or_skip(**good) == GOOD.decode()

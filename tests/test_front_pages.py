@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.book
-
 SECTIONS = ("sequences", "text_preprocessing", "language_models")
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.book
-
 FIGURES = ("fig-seq-series", "fig-seq-one-step", "fig-seq-rollout", "fig-seq-k-step",
            "fig-seq-k-error")
 

@@ -7,14 +7,10 @@ converter is tested construct by construct in tests/test_readable_notebook.py.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import os
 import re
 import shutil
 import sys
-import tarfile
 from pathlib import Path
 
 import jupytext
@@ -25,12 +21,8 @@ import yaml
 import publish_notebooks
 import readable_notebook
 import rnnbook_site
-import web_assets
 
 ROOT = Path(__file__).resolve().parent.parent
-
-book = pytest.mark.book
-
 
 def book_pages(html: Path) -> list[str]:
     """Page names (``book/intro``) of every notebook page of the built site."""
@@ -58,7 +50,6 @@ def requirement_pins(path: Path) -> dict[str, str]:
 
 # --- offline assets -------------------------------------------------------------------
 
-@book
 def test_mathjax_and_thebe_are_served_by_the_site(built_book):
     static = built_book / "_static"
     assert (static / "mathjax" / "tex-mml-chtml.js").is_file(), \
@@ -76,57 +67,12 @@ def test_mathjax_and_thebe_are_served_by_the_site(built_book):
         assert not [s for s in scripts if "://" in s], f"{page} loads scripts from the internet"
 
 
-def _fake_tarball(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
-def _fake_npm(tmp_path: Path, tarball: bytes) -> str:
-    """An `npm` that 'packs' the given tarball, so fetch() runs without a network."""
-    (tmp_path / "pkg.tgz").write_bytes(tarball)
-    npm = tmp_path / "npm"
-    npm.write_text(
-        f"#!{sys.executable}\n"
-        "import json, shutil, sys\n"
-        "dest = sys.argv[sys.argv.index('--pack-destination') + 1]\n"
-        f"shutil.copy({str(tmp_path / 'pkg.tgz')!r}, dest + '/pkg.tgz')\n"
-        "print(json.dumps([{'filename': 'pkg.tgz'}]))\n"
-    )
-    npm.chmod(0o755)
-    return str(npm)
-
-
-def test_web_assets_unpacks_only_kept_files_of_a_verified_tarball(tmp_path):
-    tarball = _fake_tarball({"package/es5/tex.js": b"math", "package/es5/other.js": b"x",
-                             "package/README.md": b"doc"})
-    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
-    asset = web_assets.NpmAsset("demo", "1.0.0", digest, keep=("es5/tex.js",), strip="es5/")
-    dest = web_assets.fetch(asset, tmp_path / "static", _fake_npm(tmp_path, tarball))
-    assert sorted(p.name for p in dest.iterdir()) == [".pinned", "tex.js"]
-    assert (dest / "tex.js").read_bytes() == b"math"
-    assert web_assets.is_current(asset, tmp_path / "static")
-
-
-def test_web_assets_refuses_a_tarball_whose_digest_differs(tmp_path):
-    tarball = _fake_tarball({"package/es5/tex.js": b"tampered"})
-    asset = web_assets.NpmAsset("demo", "1.0.0", "sha512-AAAA", keep=("es5/tex.js",))
-    with pytest.raises(web_assets.AssetError, match="differs from the pinned"):
-        web_assets.fetch(asset, tmp_path / "static", _fake_npm(tmp_path, tarball))
-    assert not (tmp_path / "static" / "demo").exists()
-
-
 # --- notebooks --------------------------------------------------------------------------
 
 def code_cells(notebook) -> list[str]:
     return [c.source.strip() for c in notebook.cells if c.cell_type == "code"]
 
 
-@book
 def test_every_page_offers_a_valid_notebook_with_the_pages_code(built_book):
     pages = book_pages(built_book)
     assert pages
@@ -151,7 +97,6 @@ def md_roles(page: str, role: str) -> list[str]:
     return re.findall(r"\{" + re.escape(role) + r"\}`([^`]*)`", (ROOT / f"{page}.md").read_text())
 
 
-@book
 def test_every_notebook_reads_like_the_page(built_book):
     """No MyST left in Markdown; every glued number written in; every listing included."""
     for page in book_pages(built_book):
@@ -173,7 +118,6 @@ def test_every_notebook_reads_like_the_page(built_book):
             assert re.search(r"^- .+\d{4}", text, flags=re.M), f"{page}: no bibliography"
 
 
-@book
 def test_a_downloaded_notebook_runs_in_a_fresh_kernel_offline(built_book, tmp_path,
                                                               monkeypatch):
     """From its setup cell on, with rnnbook installed, no network and no myst-nb."""
@@ -255,7 +199,6 @@ def test_the_setup_cell_names_the_commit_that_built_the_notebook(tmp_path, monke
 
 # --- Colab ----------------------------------------------------------------------------------
 
-@book
 def test_colab_button_opens_the_notebook_the_workflow_publishes(built_book, tmp_path):
     org, repo, _ = repo_parts()
     branch = config()["sphinx"]["config"]["rnnbook_notebooks_branch"]
@@ -312,7 +255,6 @@ def test_binder_installs_what_the_package_imports_at_the_pinned_versions():
     assert re.fullmatch(r"python-3\.\d+\s*", (binder / "runtime.txt").read_text())
 
 
-@book
 def test_live_code_asks_binder_for_the_configured_repository(built_book):
     org, repo, branch = repo_parts()
     html = (built_book / "book" / "intro.html").read_text(encoding="utf-8")
