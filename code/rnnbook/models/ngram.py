@@ -19,9 +19,10 @@ in base ``V`` (``c_1 V^(n-1) + ... + c_n``), and the codes are sorted and
 counted (``np.unique``). Counts are stored sparsely (sorted codes plus counts)
 and looked up by binary search (``np.searchsorted``), so memory grows with the
 number of *distinct* n-grams in the text, not with ``V ** n``. The arithmetic
-runs in NumPy, single-threaded, on purpose: on a busy two-core machine PyTorch's
-multi-threaded kernels made the same code about ten times slower. Inputs and
-outputs are tensors.
+runs in NumPy on purpose: its sort, ``unique`` and ``searchsorted`` work on one
+thread, while PyTorch would split these many small integer operations over its
+thread pool, whose start-up and contention cost more than they save on a
+machine with few cores. Inputs and outputs are tensors.
 """
 
 from __future__ import annotations
