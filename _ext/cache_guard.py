@@ -58,8 +58,9 @@ def cache_key(package: Path = PACKAGE, installed: dict[str, str] | None = None) 
     return "\n".join(lines)
 
 
-def guard(build_dir: Path, package: Path = PACKAGE,
-          installed: dict[str, str] | None = None) -> bool:
+def guard(
+    build_dir: Path, package: Path = PACKAGE, installed: dict[str, str] | None = None
+) -> bool:
     """Delete the cache under ``build_dir`` if the key changed; return True if it did."""
     stamp = build_dir / ".rnnbook-cache-key"
     stale = [build_dir / ".jupyter_cache", build_dir / ".doctrees"]
@@ -83,7 +84,10 @@ def _difference(previous: str | None, current: str) -> str:
     old = dict(line.split(" ", 1) for line in previous.splitlines() if " " in line)
     new = dict(line.split(" ", 1) for line in current.splitlines() if " " in line)
     names = [name for name in new if old.get(name) != new[name]]
-    return ", ".join(f"{n} {old.get(n, '?')[:12]} -> {new[n][:12]}" for n in names) or "changed"
+    return (
+        ", ".join(f"{n} {old.get(n, '?')[:12]} -> {new[n][:12]}" for n in names)
+        or "changed"
+    )
 
 
 def _on_config_inited(app, config) -> None:

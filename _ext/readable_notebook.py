@@ -42,9 +42,28 @@ from typing import Any
 import nbformat
 
 GLUE_PREFIX = "application/papermill.record/"
-ADMONITIONS = {"admonition", "note", "warning", "tip", "important", "hint", "caution",
-               "attention", "danger", "error", "seealso", "dropdown", "topic", "sidebar",
-               "margin", "card", "div", "epigraph", "pull-quote", "highlights"}
+ADMONITIONS = {
+    "admonition",
+    "note",
+    "warning",
+    "tip",
+    "important",
+    "hint",
+    "caution",
+    "attention",
+    "danger",
+    "error",
+    "seealso",
+    "dropdown",
+    "topic",
+    "sidebar",
+    "margin",
+    "card",
+    "div",
+    "epigraph",
+    "pull-quote",
+    "highlights",
+}
 CODE_DIRECTIVES = {"code-block", "code", "sourcecode"}
 
 
@@ -61,9 +80,9 @@ class Target:
 class Reference:
     """One bibliography entry: the author-year label parts and the formatted entry."""
 
-    authors: str   # "Zhang et al."
+    authors: str  # "Zhang et al."
     year: str
-    text: str      # the full entry, plain Markdown
+    text: str  # the full entry, plain Markdown
 
 
 @dataclass
@@ -72,13 +91,13 @@ class Context:
 
     docname: str = "page"
     glue: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> mime bundle
-    numbers: dict[str, Target] = field(default_factory=dict)    # numref: "Fig. 7.3"
+    numbers: dict[str, Target] = field(default_factory=dict)  # numref: "Fig. 7.3"
     equations: dict[str, Target] = field(default_factory=dict)  # eq: "7.3"
-    sections: dict[str, Target] = field(default_factory=dict)   # ref: section titles
-    titles: dict[str, str] = field(default_factory=dict)        # docname -> page title
+    sections: dict[str, Target] = field(default_factory=dict)  # ref: section titles
+    titles: dict[str, str] = field(default_factory=dict)  # docname -> page title
     exercise_numbers: dict[str, str] = field(default_factory=dict)  # label -> "7.1"
     bibliography: dict[str, Reference] = field(default_factory=dict)
-    site_url: str = ""   # the published book, ending in "/"; "" for text without links
+    site_url: str = ""  # the published book, ending in "/"; "" for text without links
     source_dir: Path = Path(".")  # folder of the page's source (literalinclude paths)
     read_include: Callable[[Path, dict[str, str]], str] | None = None
 
@@ -94,6 +113,7 @@ class ConversionError(ValueError):
 
 # --- glue ----------------------------------------------------------------------------------
 
+
 def glue_from_outputs(notebook: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:
     """Glued values recorded in a notebook's outputs (myst-nb's ``scrapbook`` metadata)."""
     found = {}
@@ -103,8 +123,10 @@ def glue_from_outputs(notebook: nbformat.NotebookNode) -> dict[str, dict[str, An
             if not meta:
                 continue
             prefix = meta.get("mime_prefix", "")
-            found[meta["name"]] = {k[len(prefix):] if k.startswith(prefix) else k: v
-                                   for k, v in output.get("data", {}).items()}
+            found[meta["name"]] = {
+                k[len(prefix) :] if k.startswith(prefix) else k: v
+                for k, v in output.get("data", {}).items()
+            }
     return found
 
 
@@ -145,6 +167,7 @@ def glue_text(ctx: Context, content: str, role: str) -> str:
 
 # --- citations -----------------------------------------------------------------------------
 
+
 def _split_target(content: str) -> tuple[str | None, str]:
     """``Text <target>`` -> ("Text", "target"); ``target`` -> (None, "target")."""
     match = re.fullmatch(r"(.*?)\s*<([^<>]+)>", content.strip(), flags=re.S)
@@ -162,7 +185,9 @@ class _Citations:
         self.cited: list[str] = []
 
     def lookup(self, key: str) -> tuple[str, Reference]:
-        candidates = [key] + [key[len(p):] for p in self.prefixes if p and key.startswith(p)]
+        candidates = [key] + [
+            key[len(p) :] for p in self.prefixes if p and key.startswith(p)
+        ]
         for bibkey in candidates:
             if bibkey in self.ctx.bibliography:
                 if bibkey not in self.cited:
@@ -183,8 +208,10 @@ class _Citations:
     def bibliography(self) -> str:
         if not self.cited:
             return ""
-        entries = sorted((self.ctx.bibliography[k] for k in self.cited),
-                         key=lambda r: (r.authors.lower(), r.year))
+        entries = sorted(
+            (self.ctx.bibliography[k] for k in self.cited),
+            key=lambda r: (r.authors.lower(), r.year),
+        )
         return "\n".join(f"- {r.text}" for r in entries)
 
 
@@ -229,7 +256,9 @@ class _Renderer:
             text, label = _split_target(content)
             target = ctx.equations.get(label)
             if target is None:
-                raise ConversionError(f"{ctx.docname}: unknown equation label {label!r}")
+                raise ConversionError(
+                    f"{ctx.docname}: unknown equation label {label!r}"
+                )
             return self._target_link(text or f"({target.text})", target)
         if name == "ref":
             text, label = _split_target(content)
@@ -280,6 +309,7 @@ def _resolve_doc(current: str, path: str) -> str:
 
 # --- blocks -------------------------------------------------------------------------------
 
+
 @dataclass
 class Exercise:
     label: str
@@ -299,7 +329,9 @@ class SolutionEnd:
 
 OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<rest>.*)$")
 DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<arg>.*)$")
-DISPLAY_MATH = re.compile(r"\$\$(?P<body>(?:(?!\$\$).)+)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.S)
+DISPLAY_MATH = re.compile(
+    r"\$\$(?P<body>(?:(?!\$\$).)+)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.S
+)
 
 
 def _parse_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -311,7 +343,7 @@ def _parse_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
             import yaml
 
             loaded = yaml.safe_load("\n".join(lines[1:end])) or {}
-            return {str(k): str(v) for k, v in loaded.items()}, lines[end + 1:]
+            return {str(k): str(v) for k, v in loaded.items()}, lines[end + 1 :]
     i = 0
     while i < len(lines):
         match = re.match(r"^:([\w-]+):\s*(.*)$", lines[i])
@@ -323,7 +355,9 @@ def _parse_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.strip("\n").split("\n"))
+    return "\n".join(
+        f"> {line}" if line.strip() else ">" for line in text.strip("\n").split("\n")
+    )
 
 
 class _Blocks:
@@ -353,22 +387,27 @@ class _Blocks:
                 continue
             fence = match.group("fence")
             # The block ends at a line of the same fence character, at least as long.
-            close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
+            close = re.compile(
+                r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$"
+            )
             j = i + 1
             while j < len(lines) and not close.match(lines[j]):
                 j += 1
-            body = lines[i + 1:j]
+            body = lines[i + 1 : j]
             directive = DIRECTIVE.match(match.group("rest").strip())
             if directive is None:
                 if fence[0] == ":":  # a colon fence without a directive: keep as text
-                    buffer.extend(lines[i:j + 1])
+                    buffer.extend(lines[i : j + 1])
                 else:  # a code block: never touched
-                    buffer.append("\n".join(lines[i:j + 1]))
+                    buffer.append("\n".join(lines[i : j + 1]))
                 i = j + 1
                 continue
             flush()
-            items.extend(self._directive(directive.group("name"), directive.group("arg").strip(),
-                                         body))
+            items.extend(
+                self._directive(
+                    directive.group("name"), directive.group("arg").strip(), body
+                )
+            )
             i = j + 1
         flush()
         return items
@@ -376,8 +415,11 @@ class _Blocks:
     def _text(self, text: str) -> str:
         # Leave fenced code (kept as one buffer entry with newlines inside) alone.
         out = []
-        for chunk in re.split(r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?\n {0,3}(?:`{3,}|~{3,})[ \t]*$)",
-                              text, flags=re.S | re.M):
+        for chunk in re.split(
+            r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?\n {0,3}(?:`{3,}|~{3,})[ \t]*$)",
+            text,
+            flags=re.S | re.M,
+        ):
             if re.match(r"^ {0,3}(?:`{3,}|~{3,})", chunk):
                 out.append(chunk)
             else:
@@ -385,11 +427,15 @@ class _Blocks:
         return "".join(out)
 
     def _prose(self, text: str) -> str:
-        text = re.sub(r"^\([\w:.-]+\)=[ \t]*\n?", "", text, flags=re.M)  # (label)= targets
-        text = re.sub(r"^%.*\n?", "", text, flags=re.M)                 # MyST comments
+        # (label)= targets
+        text = re.sub(r"^\([\w:.-]+\)=[ \t]*\n?", "", text, flags=re.M)
+        text = re.sub(r"^%.*\n?", "", text, flags=re.M)  # MyST comments
         text = DISPLAY_MATH.sub(self._equation, text)
-        text = re.sub(r"\[([^\]]*)\]\((#[\w:.-]+|[\w./-]+\.md(?:#[\w:.-]+)?)\)",
-                      self._md_link, text)
+        text = re.sub(
+            r"\[([^\]]*)\]\((#[\w:.-]+|[\w./-]+\.md(?:#[\w:.-]+)?)\)",
+            self._md_link,
+            text,
+        )
         return self.r.inline(text)
 
     def _equation(self, match: re.Match) -> str:
@@ -423,7 +469,9 @@ class _Blocks:
         if name == "literalinclude":
             path = (ctx.source_dir / arg).resolve()
             if ctx.read_include is None:
-                raise ConversionError(f"{ctx.docname}: literalinclude {arg} needs read_include")
+                raise ConversionError(
+                    f"{ctx.docname}: literalinclude {arg} needs read_include"
+                )
             code = ctx.read_include(path, options).rstrip("\n")
             language = options.get("language", "python")
             fence = "````" if "```" in code else "```"
@@ -470,7 +518,9 @@ class _Blocks:
         key = arg.split("::")[-1]
         bundle = _glue_bundle(self.ctx, key)
         if name == "glue:math":
-            latex = _as_text(bundle.get("text/latex", bundle.get("text/plain", ""))).strip()
+            latex = _as_text(
+                bundle.get("text/latex", bundle.get("text/plain", ""))
+            ).strip()
             latex = latex.strip("$")
             label = options.get("label")
             target = self.ctx.equations.get(label) if label else None
@@ -496,6 +546,7 @@ BIBLIOGRAPHY = object()  # where the list of works cited goes
 
 # --- the notebook ---------------------------------------------------------------------------
 
+
 def _heading_level(text: str) -> int | None:
     match = re.match(r"^(#{1,6})\s", text.lstrip("\n"))
     return len(match.group(1)) if match else None
@@ -519,13 +570,20 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
     prefixes = re.findall(r"^:keyprefix:\s*(\S+)", markdown, flags=re.M)
     citations = _Citations(ctx, prefixes)
     renderer = _Renderer(ctx, citations)
-    state: dict[str, Any] = {"exercises": 0, "numbers": {}, "titles": {}, "attachments": {},
-                             "bibliography_placed": False}
+    state: dict[str, Any] = {
+        "exercises": 0,
+        "numbers": {},
+        "titles": {},
+        "attachments": {},
+        "bibliography_placed": False,
+    }
     blocks = _Blocks(renderer, state)
 
-    main: list[Any] = []       # cells (and the bibliography marker) in reading order
-    solutions: list[Any] = []  # the Solutions section, waiting for the end of the exercises
-    pending: list[str] = []    # Markdown not yet made a cell, and where it goes
+    main: list[Any] = []  # cells (and the bibliography marker) in reading order
+    solutions: list[
+        Any
+    ] = []  # the Solutions section, waiting for the end of the exercises
+    pending: list[str] = []  # Markdown not yet made a cell, and where it goes
     pending_into: list[list[Any]] = [main]
     in_solution = False
 
@@ -535,8 +593,11 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
         if not joined:
             return
         cell = nbformat.v4.new_markdown_cell(joined)
-        used = {name: data for name, data in state["attachments"].items()
-                if f"attachment:{name}" in joined}
+        used = {
+            name: data
+            for name, data in state["attachments"].items()
+            if f"attachment:{name}" in joined
+        }
         if used:
             cell["attachments"] = used
         pending_into[0].append(cell)
@@ -560,7 +621,9 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
             # Once a solution has been set aside, later code stays behind it, in order.
             into = solutions if (in_solution or solutions) else main
             into.append(cell)
-            caption = _figure_caption(cell, renderer) if cell.cell_type == "code" else None
+            caption = (
+                _figure_caption(cell, renderer) if cell.cell_type == "code" else None
+            )
             if caption:
                 into.append(nbformat.v4.new_markdown_cell(caption))
             continue
@@ -575,11 +638,15 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
                 number = state["numbers"].get(item.label)
                 if number is None:
                     raise ConversionError(
-                        f"{ctx.docname}: solution to unknown exercise {item.label!r}")
+                        f"{ctx.docname}: solution to unknown exercise {item.label!r}"
+                    )
                 title = state["titles"].get(item.label)
                 in_solution = True
-                emit(solutions, f"### Solution to Exercise {number}"
-                     + (f": {renderer.inline(title)}" if title else ""))
+                emit(
+                    solutions,
+                    f"### Solution to Exercise {number}"
+                    + (f": {renderer.inline(title)}" if title else ""),
+                )
             elif isinstance(item, SolutionEnd):
                 in_solution = False
             elif item is BIBLIOGRAPHY:
@@ -589,11 +656,13 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
             elif in_solution:
                 emit(solutions, item)
             else:
-                heading = re.search(r"^#{1,2}\s", item, flags=re.M) if solutions else None
+                heading = (
+                    re.search(r"^#{1,2}\s", item, flags=re.M) if solutions else None
+                )
                 if heading:  # the exercises' section ends: the solutions come here
-                    emit(main, item[:heading.start()])
+                    emit(main, item[: heading.start()])
                     flush_solutions()
-                    item = item[heading.start():]
+                    item = item[heading.start() :]
                 emit(main, item)
         flush()
     flush()
@@ -632,7 +701,9 @@ def leftovers(notebook: nbformat.NotebookNode) -> list[str]:
             continue
         for pattern, what in LEFTOVER:
             for match in pattern.finditer(cell.source):
-                line = cell.source[:match.start()].count("\n") + 1
-                found.append(f"cell {index}, line {line}: {what}: "
-                             f"{cell.source.splitlines()[line - 1][:80]!r}")
+                line = cell.source[: match.start()].count("\n") + 1
+                found.append(
+                    f"cell {index}, line {line}: {what}: "
+                    f"{cell.source.splitlines()[line - 1][:80]!r}"
+                )
     return found

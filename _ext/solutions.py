@@ -35,8 +35,10 @@ def solutions_choice(value: str | None) -> str:
     """``"show"`` or ``"hide"`` from the environment variable's value (unset: show)."""
     choice = (value or "show").strip().lower()
     if choice not in CHOICES:
-        raise ValueError(f"{ENV} must be 'show' or 'hide', got {value!r}; "
-                         f"unset it to show the solutions")
+        raise ValueError(
+            f"{ENV} must be 'show' or 'hide', got {value!r}; "
+            f"unset it to show the solutions"
+        )
     return choice
 
 
@@ -55,6 +57,8 @@ class RemoveSolutions(SphinxTransform):
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("rnnbook_solutions", solutions_choice(os.environ.get(ENV)), "env")
+    app.add_config_value(
+        "rnnbook_solutions", solutions_choice(os.environ.get(ENV)), "env"
+    )
     app.add_transform(RemoveSolutions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

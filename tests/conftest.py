@@ -80,13 +80,25 @@ def built_book(tmp_path_factory) -> Path:
     """
     out = tmp_path_factory.mktemp("book")
     jb = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(jb), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"]
+    cmd = [
+        str(jb),
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     log = out / "build.log"
     log.write_text(result.stdout + "\n--- stderr ---\n" + result.stderr)
     if result.returncode != 0:
-        pytest.fail(f"strict book build failed (exit {result.returncode}); log: {log}\n"
-                    + result.stdout[-6000:] + result.stderr[-4000:])
+        pytest.fail(
+            f"strict book build failed (exit {result.returncode}); log: {log}\n"
+            + result.stdout[-6000:]
+            + result.stderr[-4000:]
+        )
     html = out / "_build" / "html"
     artifacts = os.environ.get("RNNBOOK_ARTIFACTS")
     if artifacts:  # keep the built site for inspection after the run
@@ -123,4 +135,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     folder = config.stash.get(SCREENSHOTS, None)
     if folder is not None and any(folder.glob("*.png")):
         terminalreporter.write_sep("-", "browser screenshots")
-        terminalreporter.write_line(f"{len(list(folder.glob('*.png')))} screenshots in {folder}")
+        terminalreporter.write_line(
+            f"{len(list(folder.glob('*.png')))} screenshots in {folder}"
+        )

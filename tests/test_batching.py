@@ -5,15 +5,20 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnnbook import (overlapping_windows, random_partition_batches,
-                     sequential_partition_batches)
+from rnnbook import (
+    overlapping_windows,
+    random_partition_batches,
+    sequential_partition_batches,
+)
 from rnnbook.data.batching import min_corpus_length
 
 CASES = [(100, 3, 5), (257, 4, 7), (1000, 8, 10), (64, 1, 1), (31, 2, 5)]
 
 
 def corpus_of(length: int, seed: int = 0) -> torch.Tensor:
-    return torch.randint(0, 50, (length,), generator=torch.Generator().manual_seed(seed))
+    return torch.randint(
+        0, 50, (length,), generator=torch.Generator().manual_seed(seed)
+    )
 
 
 def positions(length: int) -> torch.Tensor:
@@ -22,6 +27,7 @@ def positions(length: int) -> torch.Tensor:
 
 
 # ----- random partitioning ----------------------------------------------------
+
 
 @pytest.mark.parametrize("length, batch_size, num_steps", CASES)
 @pytest.mark.parametrize("seed", [0, 1, 7])
@@ -37,7 +43,8 @@ def test_random_shapes_shift_and_disjointness(length, batch_size, num_steps, see
     for (X, Y), (PX, PY) in zip(batches, pos):
         assert torch.equal(PY, PX + 1)
         assert torch.equal(X, corpus[PX]) and torch.equal(Y, corpus[PY])
-        assert torch.equal(PX - PX[:, :1], torch.arange(num_steps).expand_as(PX))  # contiguous rows
+        # contiguous rows
+        assert torch.equal(PX - PX[:, :1], torch.arange(num_steps).expand_as(PX))
     used = torch.cat([PX.reshape(-1) for PX, _ in pos])
     assert used.unique().numel() == used.numel()
     assert used.max() + 1 < length  # the last target still exists
@@ -55,7 +62,8 @@ def test_random_uses_every_full_subsequence_when_nothing_is_dropped():
 
 def test_random_drop_last():
     # 10 subsequences in batches of 3: three full batches, the 10th is dropped or kept.
-    corpus = positions(51)  # offsets 0..4 all give (50 - o) // 5 = 10 - (o > 0) subsequences
+    # offsets 0..4 all give (50 - o) // 5 = 10 - (o > 0) subsequences
+    corpus = positions(51)
     for seed in range(5):
         kept = random_partition_batches(corpus, 3, 5, seed=seed, drop_last=False)
         dropped = random_partition_batches(corpus, 3, 5, seed=seed)
@@ -74,24 +82,31 @@ def test_random_seed_controls_everything():
     for s in range(20):
         pos = random_partition_batches(positions(500), 4, 6, seed=s)
         offsets.add(int(min(X.min() for X, _ in pos)))
-    assert len(offsets) > 1 and offsets <= set(range(6))  # different seeds, different offsets
+    # different seeds, different offsets
+    assert len(offsets) > 1 and offsets <= set(range(6))
 
 
 # ----- sequential partitioning -------------------------------------------------
 
+
 @pytest.mark.parametrize("length, batch_size, num_steps", CASES)
 @pytest.mark.parametrize("seed", [0, 1, 7])
-def test_sequential_rows_continue_across_minibatches(length, batch_size, num_steps, seed):
+def test_sequential_rows_continue_across_minibatches(
+    length, batch_size, num_steps, seed
+):
     corpus = corpus_of(length, seed)
     batches = sequential_partition_batches(corpus, batch_size, num_steps, seed=seed)
-    pos = sequential_partition_batches(positions(length), batch_size, num_steps, seed=seed)
+    pos = sequential_partition_batches(
+        positions(length), batch_size, num_steps, seed=seed
+    )
     assert batches and len(batches) == len(pos)
     for (X, Y), (PX, PY) in zip(batches, pos):
         assert X.shape == Y.shape == (batch_size, num_steps)
         assert torch.equal(PY, PX + 1)
         assert torch.equal(X, corpus[PX]) and torch.equal(Y, corpus[PY])
     for (PX, _), (QX, _) in zip(pos, pos[1:]):
-        assert torch.equal(QX[:, 0], PX[:, -1] + 1)  # row i of batch j+1 continues row i of batch j
+        # row i of batch j+1 continues row i of batch j
+        assert torch.equal(QX[:, 0], PX[:, -1] + 1)
     used = torch.cat([PX.reshape(-1) for PX, _ in pos])
     assert used.unique().numel() == used.numel()
     assert int(pos[0][0][0, 0]) < num_steps  # the first stream starts at the offset
@@ -108,7 +123,10 @@ def test_sequential_toy_case_exactly():
 
 
 def test_sequential_seed_controls_offset():
-    firsts = {int(sequential_partition_batches(positions(200), 2, 7, seed=s)[0][0][0, 0]) for s in range(30)}
+    firsts = {
+        int(sequential_partition_batches(positions(200), 2, 7, seed=s)[0][0][0, 0])
+        for s in range(30)
+    }
     assert len(firsts) > 1 and firsts <= set(range(7))
     a = sequential_partition_batches(corpus_of(200), 2, 7, seed=5)
     b = sequential_partition_batches(corpus_of(200), 2, 7, seed=5)
@@ -116,6 +134,7 @@ def test_sequential_seed_controls_offset():
 
 
 # ----- errors -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fn", [random_partition_batches, sequential_partition_batches])
 def test_partition_errors(fn):
@@ -137,13 +156,18 @@ def test_partition_errors(fn):
 def test_too_short_corpus_names_both_lengths(fn):
     need = min_corpus_length(4, 10)
     assert need == 4 * 10 + 10
-    with pytest.raises(ValueError, match=f"it has {need - 1} tokens.*needs at least {need}"):
+    with pytest.raises(
+        ValueError, match=f"it has {need - 1} tokens.*needs at least {need}"
+    ):
         fn(corpus_of(need - 1), 4, 10)
-    for seed in range(10):  # exactly long enough: at least one minibatch for every offset
+    for seed in range(
+        10
+    ):  # exactly long enough: at least one minibatch for every offset
         assert len(fn(corpus_of(need), 4, 10, seed=seed)) >= 1
 
 
 # ----- the overlapping windows of the source chapter ------------------------------
+
 
 def test_overlapping_windows():
     X, Y = overlapping_windows(positions(10), 3)

@@ -10,15 +10,21 @@ import numpy as np
 import pytest
 import torch
 
-from rnnbook.checks import (check_choice, check_int, check_positive_int, check_real,
-                            check_str, check_tensor)
+from rnnbook.checks import (
+    check_choice,
+    check_int,
+    check_positive_int,
+    check_real,
+    check_str,
+    check_tensor,
+)
 
 
 # ----- integers ---------------------------------------------------------------------------
 def test_check_int_returns_a_plain_int():
     value = check_int("n", np.int64(7), minimum=0, maximum=7)
     assert value == 7 and type(value) is int
-    assert check_int("n", -3) == -3                       # no bounds: any int
+    assert check_int("n", -3) == -3  # no bounds: any int
     assert check_positive_int("n", 1) == 1
 
 
@@ -28,15 +34,26 @@ def test_check_int_refuses_non_ints_with_a_type_error(bad):
         check_int("n", bad)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: check_int("n", -1, minimum=0), "n must be at least 0, got -1"),
-    (lambda: check_int("n", 9, maximum=8), "n must be at most 8, got 9"),
-    (lambda: check_int("k", 9, minimum=1, maximum=8), "k must satisfy 1 <= k <= 8, got 9"),
-    (lambda: check_int("k", 0, minimum=1, maximum=8), "k must satisfy 1 <= k <= 8, got 0"),
-    (lambda: check_positive_int("steps", 0), "steps must be at least 1, got 0"),
-    (lambda: check_positive_int("steps", 0, why="a chain needs a link"),
-     "steps must be at least 1, got 0: a chain needs a link"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: check_int("n", -1, minimum=0), "n must be at least 0, got -1"),
+        (lambda: check_int("n", 9, maximum=8), "n must be at most 8, got 9"),
+        (
+            lambda: check_int("k", 9, minimum=1, maximum=8),
+            "k must satisfy 1 <= k <= 8, got 9",
+        ),
+        (
+            lambda: check_int("k", 0, minimum=1, maximum=8),
+            "k must satisfy 1 <= k <= 8, got 0",
+        ),
+        (lambda: check_positive_int("steps", 0), "steps must be at least 1, got 0"),
+        (
+            lambda: check_positive_int("steps", 0, why="a chain needs a link"),
+            "steps must be at least 1, got 0: a chain needs a link",
+        ),
+    ],
+)
 def test_check_int_range_messages(call, message):
     with pytest.raises(ValueError) as err:
         call()
@@ -56,19 +73,29 @@ def test_check_real_refuses_non_numbers(bad):
         check_real("p", bad)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: check_real("t", 0, low=0, low_open=True), "t must be > 0, got 0"),
-    (lambda: check_real("t", -1.5, low=0), "t must be >= 0, got -1.5"),
-    (lambda: check_real("t", 2, high=1), "t must be <= 1, got 2"),
-    (lambda: check_real("t", 1, high=1, high_open=True), "t must be < 1, got 1"),
-    (lambda: check_real("p", 1.0, 0, 1, low_open=True, high_open=True),
-     "p must satisfy 0 < p < 1, got 1.0"),
-    (lambda: check_real("p", -0.5, 0, 1, low_open=True), "p must satisfy 0 < p <= 1, got -0.5"),
-    (lambda: check_real("p", float("nan"), 0, 1), "p must be a number, got nan"),
-    (lambda: check_real("p", float("inf")), "p must be finite, got inf"),
-    (lambda: check_real("p", -1, low=0, why="it is a standard deviation"),
-     "p must be >= 0, got -1: it is a standard deviation"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: check_real("t", 0, low=0, low_open=True), "t must be > 0, got 0"),
+        (lambda: check_real("t", -1.5, low=0), "t must be >= 0, got -1.5"),
+        (lambda: check_real("t", 2, high=1), "t must be <= 1, got 2"),
+        (lambda: check_real("t", 1, high=1, high_open=True), "t must be < 1, got 1"),
+        (
+            lambda: check_real("p", 1.0, 0, 1, low_open=True, high_open=True),
+            "p must satisfy 0 < p < 1, got 1.0",
+        ),
+        (
+            lambda: check_real("p", -0.5, 0, 1, low_open=True),
+            "p must satisfy 0 < p <= 1, got -0.5",
+        ),
+        (lambda: check_real("p", float("nan"), 0, 1), "p must be a number, got nan"),
+        (lambda: check_real("p", float("inf")), "p must be finite, got inf"),
+        (
+            lambda: check_real("p", -1, low=0, why="it is a standard deviation"),
+            "p must be >= 0, got -1: it is a standard deviation",
+        ),
+    ],
+)
 def test_check_real_range_messages(call, message):
     with pytest.raises(ValueError) as err:
         call()
@@ -89,7 +116,9 @@ def test_check_str():
         check_str("text", ["a"])
     with pytest.raises(ValueError, match="^text is empty: say something$"):
         check_str("text", "", min_length=1, why="say something")
-    with pytest.raises(ValueError, match="^text must have at least 2 characters, got 'a'$"):
+    with pytest.raises(
+        ValueError, match="^text must have at least 2 characters, got 'a'$"
+    ):
         check_str("text", "a", min_length=2)
 
 
@@ -99,15 +128,25 @@ def test_check_tensor():
     assert check_tensor("x", x, dtype=torch.int64) is x
     with pytest.raises(TypeError, match="x must be a torch.Tensor, got list"):
         check_tensor("x", [1, 2])
-    with pytest.raises(TypeError, match="x must hold integer values, got dtype torch.float32"):
+    with pytest.raises(
+        TypeError, match="x must hold integer values, got dtype torch.float32"
+    ):
         check_tensor("x", x.float(), dtype="integer")
-    with pytest.raises(TypeError, match="x must hold integer values, got dtype torch.bool"):
+    with pytest.raises(
+        TypeError, match="x must hold integer values, got dtype torch.bool"
+    ):
         check_tensor("x", x > 0, dtype="integer")
-    with pytest.raises(TypeError, match="x must hold floating values, got dtype torch.int64"):
+    with pytest.raises(
+        TypeError, match="x must hold floating values, got dtype torch.int64"
+    ):
         check_tensor("x", x, dtype="floating")
-    with pytest.raises(TypeError, match="x must hold torch.int32, got dtype torch.int64"):
+    with pytest.raises(
+        TypeError, match="x must hold torch.int32, got dtype torch.int64"
+    ):
         check_tensor("x", x, dtype=torch.int32)
-    with pytest.raises(ValueError, match=r"^x must be 2-D, got shape \(3,\): one row per example$"):
+    with pytest.raises(
+        ValueError, match=r"^x must be 2-D, got shape \(3,\): one row per example$"
+    ):
         check_tensor("x", x, ndim=2, why="one row per example")
 
 

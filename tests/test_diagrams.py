@@ -38,10 +38,16 @@ def render_in_a_fresh_process(hash_seed: str) -> list[bytes]:
     """The PNG bytes of every diagram, drawn by a new Python process."""
     child = RENDER + "".join(
         f"sys.stdout.buffer.write(png({call}).hex().encode() + b'\\n')\n"
-        for call in DIAGRAMS.values())
+        for call in DIAGRAMS.values()
+    )
     env = dict(os.environ, PYTHONHASHSEED=hash_seed, MPLBACKEND="Agg")
-    result = subprocess.run([sys.executable, "-c", child], capture_output=True, env=env,
-                            check=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", child],
+        capture_output=True,
+        env=env,
+        check=True,
+        timeout=300,
+    )
     return [bytes.fromhex(line) for line in result.stdout.decode().split()]
 
 
@@ -49,5 +55,5 @@ def test_every_diagram_renders_identically_in_a_fresh_process():
     first, second = render_in_a_fresh_process("1"), render_in_a_fresh_process("2")
     assert len(first) == len(second) == len(DIAGRAMS)
     for name, a, b in zip(DIAGRAMS, first, second):
-        assert a.startswith(b"\x89PNG") and len(a) > 1000, name   # a real picture
+        assert a.startswith(b"\x89PNG") and len(a) > 1000, name  # a real picture
         assert a == b, f"{name} differs between two processes"

@@ -26,7 +26,11 @@ def texts(fig: Figure) -> list[str]:
 def test_machine_columns():
     labels = texts(char_lm("machine"))
     boxes = [s for s in labels if s.startswith("'")]
-    inputs, targets = boxes[0::2], boxes[1::2]  # each column: input, H, O, target; only chars are quoted
+    # each column: input, H, O, target; only chars are quoted
+    inputs, targets = (
+        boxes[0::2],
+        boxes[1::2],
+    )
     assert "".join(s.strip("'") for s in inputs) == "machin"
     assert "".join(s.strip("'") for s in targets) == "achine"
     for t in range(1, 7):

@@ -6,8 +6,15 @@ import pytest
 import torch
 from torch import nn
 
-from rnnbook import (LinearAutoregression, companion_matrix, k_step_predictions, k_step_targets,
-                     lagged_features, rollout, synthetic_series)
+from rnnbook import (
+    LinearAutoregression,
+    companion_matrix,
+    k_step_predictions,
+    k_step_targets,
+    lagged_features,
+    rollout,
+    synthetic_series,
+)
 
 
 def hand_model(weights: list[float], bias: float) -> LinearAutoregression:
@@ -47,8 +54,10 @@ def test_k_step_matches_python_loop_for_a_known_linear_model():
     preds = k_step_predictions(model, x, tau, k)
     assert preds.shape == (30 - tau - k + 1, k)
     for i in range(len(preds)):
-        expected = loop_predictions(weights, bias, x[i:i + tau].tolist(), k)
-        torch.testing.assert_close(preds[i], torch.tensor(expected, dtype=torch.float64))
+        expected = loop_predictions(weights, bias, x[i : i + tau].tolist(), k)
+        torch.testing.assert_close(
+            preds[i], torch.tensor(expected, dtype=torch.float64)
+        )
 
 
 def test_k_step_makes_k_batched_calls():
@@ -68,8 +77,12 @@ def test_k_step_targets_align_with_predictions():
     x = torch.arange(10.0)
     targets = k_step_targets(x, tau=3, k=2)
     # row i, column j is x[i + tau + j]
-    assert torch.equal(targets, torch.tensor([[3.0, 4.0], [4.0, 5.0], [5.0, 6.0],
-                                              [6.0, 7.0], [7.0, 8.0], [8.0, 9.0]]))
+    assert torch.equal(
+        targets,
+        torch.tensor(
+            [[3.0, 4.0], [4.0, 5.0], [5.0, 6.0], [6.0, 7.0], [7.0, 8.0], [8.0, 9.0]]
+        ),
+    )
     # an exact model (x_t = x_{t-1} + 1) hits every target
     preds = k_step_predictions(hand_model([0.0, 0.0, 1.0], 1.0), x, 3, 2)
     torch.testing.assert_close(preds, targets)
@@ -95,7 +108,7 @@ def test_rollout_matches_python_loop_and_restores_training_mode():
     model = hand_model(weights, bias).double()
     model.train()
     x = synthetic_series(num_steps=40, seed=5).double()
-    out = rollout(model, x, start=25, num_steps=30, tau=tau)   # runs past the end of x
+    out = rollout(model, x, start=25, num_steps=30, tau=tau)  # runs past the end of x
     expected = loop_predictions(weights, bias, x[23:25].tolist(), 30)
     torch.testing.assert_close(out, torch.tensor(expected, dtype=torch.float64))
     assert model.training
@@ -117,9 +130,15 @@ def test_rollout_bad_start(start):
 
 
 def test_companion_matrix_and_fixed_point():
-    weights, bias = [0.25, 0.25, 0.375], 0.5          # exact in binary: fixed point 0.5 / 0.125 = 4
+    # exact in binary: fixed point 0.5 / 0.125 = 4
+    weights, bias = (
+        [0.25, 0.25, 0.375],
+        0.5,
+    )
     a = companion_matrix(torch.tensor([weights]))
-    assert torch.equal(a, torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.25, 0.25, 0.375]]))
+    assert torch.equal(
+        a, torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.25, 0.25, 0.375]])
+    )
     # spectral radius below 1: the rollout converges to b / (1 - sum(w)) whatever the start
     assert torch.linalg.eigvals(a).abs().max() < 1
     model = hand_model(weights, bias).double()

@@ -13,7 +13,7 @@ from rnnbook import NGramLM, perplexity
 def test_perplexity_values():
     assert perplexity(0.0) == 1.0
     assert perplexity(math.log(28)) == pytest.approx(28.0)
-    assert perplexity(2) == pytest.approx(math.e ** 2)
+    assert perplexity(2) == pytest.approx(math.e**2)
     t = perplexity(torch.tensor([0.0, math.log(5.0)]))
     assert isinstance(t, torch.Tensor) and torch.allclose(t, torch.tensor([1.0, 5.0]))
     assert perplexity(float("inf")) == math.inf

@@ -8,12 +8,16 @@ import pytest
 import torch
 
 import rnnbook
-from rnnbook import (lagged_features, synthetic_series)
+from rnnbook import lagged_features, synthetic_series
 
 
 # ---- synthetic_series --------------------------------------------------------------------
 def test_series_same_seed_equal_different_seeds_differ():
-    a, b, c = synthetic_series(seed=3), synthetic_series(seed=3), synthetic_series(seed=4)
+    a, b, c = (
+        synthetic_series(seed=3),
+        synthetic_series(seed=3),
+        synthetic_series(seed=4),
+    )
     assert a.shape == (1000,) and a.dtype == torch.float32
     assert torch.equal(a, b)
     assert not torch.equal(a, c)
@@ -40,11 +44,17 @@ def test_series_noise_has_the_requested_scale():
     assert abs(residual.mean().item()) < 0.005
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"num_steps": 0}, ValueError), ({"num_steps": 2.5}, TypeError),
-    ({"noise": -0.1}, ValueError), ({"noise": float("nan")}, ValueError),
-    ({"noise": "0.2"}, TypeError), ({"seed": 1.0}, TypeError),
-])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"num_steps": 0}, ValueError),
+        ({"num_steps": 2.5}, TypeError),
+        ({"noise": -0.1}, ValueError),
+        ({"noise": float("nan")}, ValueError),
+        ({"noise": "0.2"}, TypeError),
+        ({"seed": 1.0}, TypeError),
+    ],
+)
 def test_series_bad_arguments(kwargs, error):
     with pytest.raises(error):
         synthetic_series(**kwargs)
@@ -54,7 +64,9 @@ def test_series_bad_arguments(kwargs, error):
 def test_lagged_features_hand_computed():
     x = torch.arange(6.0)
     features, labels = lagged_features(x, tau=2)
-    assert torch.equal(features, torch.tensor([[0.0, 1.0], [1.0, 2.0], [2.0, 3.0], [3.0, 4.0]]))
+    assert torch.equal(
+        features, torch.tensor([[0.0, 1.0], [1.0, 2.0], [2.0, 3.0], [3.0, 4.0]])
+    )
     assert torch.equal(labels, torch.tensor([2.0, 3.0, 4.0, 5.0]))
 
 
@@ -65,11 +77,15 @@ def test_lagged_features_shapes_dtype_and_no_aliasing():
     assert features.dtype == labels.dtype == x.dtype
     assert features.is_contiguous()
     for i in (0, 17, 995):
-        assert torch.equal(features[i], x[i:i + 4]) and labels[i] == x[i + 4]
+        assert torch.equal(features[i], x[i : i + 4]) and labels[i] == x[i + 4]
     x_int = torch.arange(5)
     f, y = lagged_features(x_int, 1)
-    assert f.dtype == torch.int64 and torch.equal(f[:, 0], x_int[:-1]) and torch.equal(y, x_int[1:])
-    f[0, 0] = 99                                   # a fresh tensor: x is untouched
+    assert (
+        f.dtype == torch.int64
+        and torch.equal(f[:, 0], x_int[:-1])
+        and torch.equal(y, x_int[1:])
+    )
+    f[0, 0] = 99  # a fresh tensor: x is untouched
     assert x_int[0] == 0
 
 
@@ -89,6 +105,14 @@ def test_lagged_features_bad_input():
 
 
 def test_public_names_are_exported():
-    for name in ("synthetic_series", "lagged_features", "k_step_predictions", "rollout",
-                 "fit", "Trainer", "History", "TensorBatches"):
+    for name in (
+        "synthetic_series",
+        "lagged_features",
+        "k_step_predictions",
+        "rollout",
+        "fit",
+        "Trainer",
+        "History",
+        "TensorBatches",
+    ):
         assert name in rnnbook.__all__ and hasattr(rnnbook, name)

@@ -47,11 +47,15 @@ def build(tmp_path: Path, value: str | None) -> str:
     src.mkdir()
     (src / "conf.py").write_text(
         f"import sys\nsys.path.insert(0, {str(EXT)!r})\n"
-        "extensions = ['sphinx_exercise', 'solutions']\n")
+        "extensions = ['sphinx_exercise', 'solutions']\n"
+    )
     (src / "index.rst").write_text(PAGE)
     out = tmp_path / "html"
-    subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)],
-                   check=True, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)],
+        check=True,
+        env=env,
+    )
     return (out / "index.html").read_text()
 
 

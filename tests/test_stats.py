@@ -38,13 +38,15 @@ def test_ngram_counts_rejects_short_input():
 
 
 def test_zipf_exponent_recovers_exact_power_law():
-    counts = [1000.0 * i ** -1.5 for i in range(1, 201)]
+    counts = [1000.0 * i**-1.5 for i in range(1, 201)]
     alpha, c = zipf_exponent(counts, ranks=(1, 200), with_intercept=True)
     assert alpha == pytest.approx(1.5, abs=1e-9)
     assert c == pytest.approx(math.log(1000.0), abs=1e-9)
     # The range is 1-based and inclusive: ranks (3, 4) fit exactly the 3rd and 4th counts.
     bent = [100, 90, 8, 4, 3, 1]
-    assert zipf_exponent(bent, ranks=(3, 4)) == pytest.approx(math.log(2) / math.log(4 / 3))
+    assert zipf_exponent(bent, ranks=(3, 4)) == pytest.approx(
+        math.log(2) / math.log(4 / 3)
+    )
 
 
 def test_zipf_exponent_sorts_counter_values():
@@ -52,12 +54,20 @@ def test_zipf_exponent_sorts_counter_values():
 
 
 def test_zipf_exponents_of_novel_shrink_with_n(words):
-    alphas = [zipf_exponent(ngram_counts(words, n), ranks=(10, 1000)) for n in (1, 2, 3)]
+    alphas = [
+        zipf_exponent(ngram_counts(words, n), ranks=(10, 1000)) for n in (1, 2, 3)
+    ]
     assert alphas[0] > alphas[1] > alphas[2] > 0
 
 
-@pytest.mark.parametrize("ranks, msg", [((0, 3), "not a valid range"), ((3, 3), "not a valid range"),
-                                         ((1, 99), "not a valid range")])
+@pytest.mark.parametrize(
+    "ranks, msg",
+    [
+        ((0, 3), "not a valid range"),
+        ((3, 3), "not a valid range"),
+        ((1, 99), "not a valid range"),
+    ],
+)
 def test_zipf_exponent_rejects_bad_ranks(ranks, msg):
     with pytest.raises(ValueError, match=msg):
         zipf_exponent([5, 4, 3, 2, 1], ranks=ranks)

@@ -8,8 +8,15 @@ from rnnbook import table
 
 
 def test_table_renders_text_and_escaped_html():
-    t = table([("the", 2261), ("<unk>", 0.5)], headers=["token", "count"], floatfmt=".1f")
-    assert str(t).splitlines() == ["token  count", "-----  -----", "the    2,261", "<unk>    0.5"]
+    t = table(
+        [("the", 2261), ("<unk>", 0.5)], headers=["token", "count"], floatfmt=".1f"
+    )
+    assert str(t).splitlines() == [
+        "token  count",
+        "-----  -----",
+        "the    2,261",
+        "<unk>    0.5",
+    ]
     html = t._repr_html_()
     assert "&lt;unk&gt;" in html and "<unk>" not in html
     assert 'style="text-align: right">2,261' in html
@@ -18,5 +25,7 @@ def test_table_renders_text_and_escaped_html():
 
 
 def test_table_right_aligns_numeric_text():
-    t = table([("a", "7.3%", "1.2e-05"), ("bb", "12.0%", "3")], headers=["x", "share", "p"])
+    t = table(
+        [("a", "7.3%", "1.2e-05"), ("bb", "12.0%", "3")], headers=["x", "share", "p"]
+    )
     assert t.numeric == [False, True, True]

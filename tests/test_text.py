@@ -19,17 +19,23 @@ def words(novel_words) -> list[str]:
 
 # ----- preprocessing and tokenization on small inputs -------------------------
 
+
 def test_preprocess_keeps_letters_and_collapses_runs():
-    assert preprocess("The Time-Machine, by H. G. Wells [1898]\n") == "the time machine by h g wells "
-    assert preprocess("--Hello!!") == " hello "         # runs at both ends -> one space each, kept
+    assert (
+        preprocess("The Time-Machine, by H. G. Wells [1898]\n")
+        == "the time machine by h g wells "
+    )
+    # runs at both ends -> one space each, kept
+    assert preprocess("--Hello!!") == " hello "
     assert preprocess("a\n\n\n b") == "a b"
-    assert preprocess("café") == "caf "                 # accented letters are not ASCII letters
+    assert preprocess("café") == "caf "  # accented letters are not ASCII letters
 
 
 def test_tokenize_levels():
     text = "the time machine "
     assert tokenize(text, level="char") == list(text)
-    assert "".join(tokenize(text, level="char")) == text  # char tokens round-trip exactly
+    # char tokens round-trip exactly
+    assert "".join(tokenize(text, level="char")) == text
     assert tokenize(text, level="word") == ["the", "time", "machine"]
     assert tokenize(" a  b ", level="word") == ["a", "b"]  # no empty word tokens
 
@@ -52,10 +58,12 @@ def test_non_str_text_is_an_error():
 
 # ----- the novel --------------------------------------------------------------
 
+
 def test_novel_length_after_preprocessing(novel):
     assert len(novel) == 173_428
     assert novel.startswith("the time machine by h g wells ")
-    assert novel.endswith(" of man ")  # the final line break became one space, not stripped
+    # the final line break became one space, not stripped
+    assert novel.endswith(" of man ")
 
 
 def test_character_vocabulary_of_novel(novel):
@@ -71,7 +79,18 @@ def test_top_words(words):
     top = vocab.token_freqs[:10]
     assert top[0] == ("the", 2261)
     assert top[9] == ("my", 440)
-    assert [w for w, _ in top] == ["the", "i", "and", "of", "a", "to", "was", "in", "that", "my"]
+    assert [w for w, _ in top] == [
+        "the",
+        "i",
+        "and",
+        "of",
+        "a",
+        "to",
+        "was",
+        "in",
+        "that",
+        "my",
+    ]
 
 
 # ----- Zipf's law -------------------------------------------------------------

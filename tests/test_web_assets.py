@@ -40,10 +40,17 @@ def _fake_npm(tmp_path: Path, tarball: bytes) -> str:
 
 
 def test_web_assets_unpacks_only_kept_files_of_a_verified_tarball(tmp_path):
-    tarball = _fake_tarball({"package/es5/tex.js": b"math", "package/es5/other.js": b"x",
-                             "package/README.md": b"doc"})
+    tarball = _fake_tarball(
+        {
+            "package/es5/tex.js": b"math",
+            "package/es5/other.js": b"x",
+            "package/README.md": b"doc",
+        }
+    )
     digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
-    asset = web_assets.NpmAsset("demo", "1.0.0", digest, keep=("es5/tex.js",), strip="es5/")
+    asset = web_assets.NpmAsset(
+        "demo", "1.0.0", digest, keep=("es5/tex.js",), strip="es5/"
+    )
     dest = web_assets.fetch(asset, tmp_path / "static", _fake_npm(tmp_path, tarball))
     assert sorted(p.name for p in dest.iterdir()) == [".pinned", "tex.js"]
     assert (dest / "tex.js").read_bytes() == b"math"
@@ -62,16 +69,20 @@ def _digest(tarball: bytes) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
 
 
-@pytest.mark.parametrize("member", ["package/es5/../../../escaped.js",
-                                    "package/es5/../../escaped.js"])
+@pytest.mark.parametrize(
+    "member", ["package/es5/../../../escaped.js", "package/es5/../../escaped.js"]
+)
 def test_web_assets_refuses_a_member_that_escapes_the_unpack_folder(tmp_path, member):
     # A verified tarball can still be hostile: a kept member whose path climbs out of
     # the asset's folder must stop the fetch before anything is written there.
     tarball = _fake_tarball({"package/es5/tex.js": b"math", member: b"evil"})
-    asset = web_assets.NpmAsset("demo", "1.0.0", _digest(tarball), keep=("es5/*",),
-                                strip="es5/")
+    asset = web_assets.NpmAsset(
+        "demo", "1.0.0", _digest(tarball), keep=("es5/*",), strip="es5/"
+    )
     static = tmp_path / "site" / "static"
-    with pytest.raises(web_assets.AssetError, match="unsafe path in tarball: " + member):
+    with pytest.raises(
+        web_assets.AssetError, match="unsafe path in tarball: " + member
+    ):
         web_assets.fetch(asset, static, _fake_npm(tmp_path, tarball))
     assert not list(tmp_path.rglob("escaped.js"))
     assert not web_assets.is_current(asset, static)

@@ -28,16 +28,27 @@ from collections.abc import Collection
 
 import torch
 
-__all__ = ["check_int", "check_positive_int", "check_real", "check_choice", "check_str",
-           "check_tensor"]
+__all__ = [
+    "check_int",
+    "check_positive_int",
+    "check_real",
+    "check_choice",
+    "check_str",
+    "check_tensor",
+]
 
 
 def _with_why(message: str, why: str) -> str:
     return f"{message}: {why}" if why else message
 
 
-def check_int(name: str, value: object, minimum: int | None = None,
-              maximum: int | None = None, why: str = "") -> int:
+def check_int(
+    name: str,
+    value: object,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    why: str = "",
+) -> int:
     """``value`` as an int, after checking that it is one, within ``[minimum, maximum]``.
 
     Either bound may be None (no bound). ``TypeError`` for a non-integer
@@ -45,14 +56,24 @@ def check_int(name: str, value: object, minimum: int | None = None,
     ``why``, when given, is appended to the range message after a colon.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
+        raise TypeError(
+            f"{name} must be an int, got {type(value).__name__} ({value!r})"
+        )
     if minimum is not None and maximum is not None and not minimum <= value <= maximum:
-        raise ValueError(_with_why(
-            f"{name} must satisfy {minimum} <= {name} <= {maximum}, got {value}", why))
+        raise ValueError(
+            _with_why(
+                f"{name} must satisfy {minimum} <= {name} <= {maximum}, got {value}",
+                why,
+            )
+        )
     if minimum is not None and value < minimum:
-        raise ValueError(_with_why(f"{name} must be at least {minimum}, got {value}", why))
+        raise ValueError(
+            _with_why(f"{name} must be at least {minimum}, got {value}", why)
+        )
     if maximum is not None and value > maximum:
-        raise ValueError(_with_why(f"{name} must be at most {maximum}, got {value}", why))
+        raise ValueError(
+            _with_why(f"{name} must be at most {maximum}, got {value}", why)
+        )
     return int(value)
 
 
@@ -61,8 +82,9 @@ def check_positive_int(name: str, value: object, why: str = "") -> int:
     return check_int(name, value, minimum=1, why=why)
 
 
-def _rule(name: str, low: float | None, high: float | None, low_open: bool,
-          high_open: bool) -> str:
+def _rule(
+    name: str, low: float | None, high: float | None, low_open: bool, high_open: bool
+) -> str:
     """What the value must do, as inequalities: ``be > 0``, ``satisfy 0 < p <= 1``."""
     below, above = ("<" if low_open else "<="), ("<" if high_open else "<=")
     if high is None:
@@ -72,9 +94,17 @@ def _rule(name: str, low: float | None, high: float | None, low_open: bool,
     return f"satisfy {low:g} {below} {name} {above} {high:g}"
 
 
-def check_real(name: str, value: object, low: float | None = None,
-               high: float | None = None, *, low_open: bool = False,
-               high_open: bool = False, finite: bool = True, why: str = "") -> float:
+def check_real(
+    name: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    finite: bool = True,
+    why: str = "",
+) -> float:
     """``value`` as a float, after checking that it is a real number in range.
 
     ``low`` and ``high`` bound it (None: no bound), inclusively unless
@@ -84,7 +114,9 @@ def check_real(name: str, value: object, low: float | None = None,
     bool; ``ValueError`` otherwise.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
+        raise TypeError(
+            f"{name} must be a number, got {type(value).__name__} ({value!r})"
+        )
     number = float(value)
     if math.isnan(number):
         raise ValueError(_with_why(f"{name} must be a number, got nan", why))
@@ -118,20 +150,30 @@ def check_str(name: str, value: object, min_length: int = 0, why: str = "") -> s
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if len(value) < min_length:
-        short = (f"{name} is empty" if not value else
-                 f"{name} must have at least {min_length} characters, got {value!r}")
+        short = (
+            f"{name} is empty"
+            if not value
+            else f"{name} must have at least {min_length} characters, got {value!r}"
+        )
         raise ValueError(_with_why(short, why))
     return value
 
 
 _DTYPE_KINDS = {
-    "integer": lambda dt: not (dt.is_floating_point or dt.is_complex or dt == torch.bool),
+    "integer": lambda dt: (
+        not (dt.is_floating_point or dt.is_complex or dt == torch.bool)
+    ),
     "floating": lambda dt: dt.is_floating_point,
 }
 
 
-def check_tensor(name: str, value: object, ndim: int | None = None,
-                 dtype: str | torch.dtype | None = None, why: str = "") -> torch.Tensor:
+def check_tensor(
+    name: str,
+    value: object,
+    ndim: int | None = None,
+    dtype: str | torch.dtype | None = None,
+    why: str = "",
+) -> torch.Tensor:
     """``value`` if it is a ``torch.Tensor`` with ``ndim`` dimensions and a fitting dtype.
 
     ``dtype`` is a ``torch.dtype`` (exact match) or a kind: ``"integer"`` (any
@@ -149,6 +191,7 @@ def check_tensor(name: str, value: object, ndim: int | None = None,
         if not fits:
             raise TypeError(f"{name} must hold {wanted}, got dtype {value.dtype}")
     if ndim is not None and value.ndim != ndim:
-        raise ValueError(_with_why(
-            f"{name} must be {ndim}-D, got shape {tuple(value.shape)}", why))
+        raise ValueError(
+            _with_why(f"{name} must be {ndim}-D, got shape {tuple(value.shape)}", why)
+        )
     return value

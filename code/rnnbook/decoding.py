@@ -24,21 +24,39 @@ from .data.text import preprocess
 STRATEGIES = ("greedy", "sample")
 
 
-def _check_args(prefix: object, num_preds: object, strategy: object,
-                temperature: object, seed: object) -> None:
-    check_str("prefix", prefix, min_length=1,
-              why="give the model at least one character to start from, e.g. 'the '")
+def _check_args(
+    prefix: object,
+    num_preds: object,
+    strategy: object,
+    temperature: object,
+    seed: object,
+) -> None:
+    check_str(
+        "prefix",
+        prefix,
+        min_length=1,
+        why="give the model at least one character to start from, e.g. 'the '",
+    )
     check_int("num_preds", num_preds, minimum=0, why="it counts the characters to add")
     check_choice("strategy", strategy, STRATEGIES)
-    check_real("temperature", temperature, low=0, low_open=True,
-               why="it divides the logits; use strategy='greedy' for the limit "
-                   "of temperature -> 0")
+    check_real(
+        "temperature",
+        temperature,
+        low=0,
+        low_open=True,
+        why="it divides the logits; use strategy='greedy' for the limit "
+        "of temperature -> 0",
+    )
     if seed is not None:
         check_int("seed", seed)
 
 
-def next_token(logits: torch.Tensor, strategy: str = "greedy", temperature: float = 1.0,
-               generator: torch.Generator | None = None) -> int:
+def next_token(
+    logits: torch.Tensor,
+    strategy: str = "greedy",
+    temperature: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> int:
     """Choose a token index from the logits (vocab_size,) of one prediction.
 
     ``"greedy"`` takes the most probable token (ties: the lowest index).
@@ -54,8 +72,15 @@ def next_token(logits: torch.Tensor, strategy: str = "greedy", temperature: floa
 
 
 @torch.no_grad()
-def predict(model: nn.Module, vocab, prefix: str, num_preds: int, strategy: str = "greedy",
-            temperature: float = 1.0, seed: int | None = None) -> str:
+def predict(
+    model: nn.Module,
+    vocab,
+    prefix: str,
+    num_preds: int,
+    strategy: str = "greedy",
+    temperature: float = 1.0,
+    seed: int | None = None,
+) -> str:
     """The preprocessed ``prefix`` followed by ``num_preds`` characters written by ``model``.
 
     The prefix is preprocessed like the corpus (letters only, lower case, one
@@ -67,12 +92,16 @@ def predict(model: nn.Module, vocab, prefix: str, num_preds: int, strategy: str 
     text = preprocess(prefix)
     missing = sorted({ch for ch in text if ch not in vocab})
     if missing:
-        raise ValueError(f"the prefix holds characters that are not in the vocabulary: {missing}; "
-                         "the model can only read characters it was trained on")
+        raise ValueError(
+            f"the prefix holds characters that are not in the vocabulary: {missing}; "
+            "the model can only read characters it was trained on"
+        )
     vocab_size = getattr(model, "vocab_size", len(vocab))
     if vocab_size != len(vocab):
-        raise ValueError(f"the model predicts {vocab_size} tokens but the vocabulary has {len(vocab)}: "
-                         "pass the vocabulary the model was trained with")
+        raise ValueError(
+            f"the model predicts {vocab_size} tokens but the vocabulary has {len(vocab)}: "
+            "pass the vocabulary the model was trained with"
+        )
     generator = torch.Generator()
     if seed is None:
         generator.seed()
@@ -82,13 +111,13 @@ def predict(model: nn.Module, vocab, prefix: str, num_preds: int, strategy: str 
     was_training = model.training
     model.eval()
     try:
-        X = torch.tensor([vocab[list(text)]], device=device)               # (1, len(prefix))
-        logits, state = model(X)                                           # warm-up: one call
+        X = torch.tensor([vocab[list(text)]], device=device)  # (1, len(prefix))
+        logits, state = model(X)  # warm-up: one call
         new = []
         for i in range(num_preds):
             token = next_token(logits[0, -1], strategy, temperature, generator)
             new.append(token)
-            if i + 1 < num_preds:                                          # the last choice needs no forward
+            if i + 1 < num_preds:  # the last choice needs no forward
                 logits, state = model(torch.tensor([[token]], device=device), state)
     finally:
         model.train(was_training)

@@ -34,7 +34,7 @@ class LinearAutoregression(nn.Module):
         nn.init.zeros_(self.linear.bias)
 
     def forward(self, windows: torch.Tensor) -> torch.Tensor:
-        return self.linear(windows).squeeze(-1)       # (n, tau) -> (n,)
+        return self.linear(windows).squeeze(-1)  # (n, tau) -> (n,)
 
 
 def companion_matrix(weights: torch.Tensor) -> torch.Tensor:
@@ -49,8 +49,9 @@ def companion_matrix(weights: torch.Tensor) -> torch.Tensor:
     w = torch.as_tensor(weights).detach().cpu().reshape(-1)
     tau = len(w)
     a = torch.zeros(tau, tau, dtype=w.dtype)
-    a[:-1, 1:] = torch.eye(tau - 1, dtype=w.dtype)    # shift: the new window drops its oldest value
-    a[-1] = w                                         # the new last value is the prediction
+    # shift: the new window drops its oldest value
+    a[:-1, 1:] = torch.eye(tau - 1, dtype=w.dtype)
+    a[-1] = w  # the new last value is the prediction
     return a
 
 
@@ -59,8 +60,10 @@ def _predict(model: nn.Module, windows: torch.Tensor) -> torch.Tensor:
     if out.shape == (len(windows), 1):
         out = out.squeeze(1)
     if out.shape != (len(windows),):
-        raise ValueError(f"the model must map windows of shape (n, tau) to predictions of shape "
-                         f"(n,) or (n, 1); got {tuple(out.shape)} from {tuple(windows.shape)}")
+        raise ValueError(
+            f"the model must map windows of shape (n, tau) to predictions of shape "
+            f"(n,) or (n, 1); got {tuple(out.shape)} from {tuple(windows.shape)}"
+        )
     return out
 
 
@@ -74,16 +77,20 @@ def _feed_back(model: nn.Module, windows: torch.Tensor, num_steps: int) -> torch
         device = params.device if params is not None else windows.device
         windows = windows.to(device)
         steps = []
-        for _ in range(num_steps):                    # one batched call per step
-            pred = _predict(model, windows)           # (n,)
+        for _ in range(num_steps):  # one batched call per step
+            pred = _predict(model, windows)  # (n,)
             steps.append(pred)
-            windows = torch.cat([windows[:, 1:], pred[:, None].to(windows.dtype)], dim=1)
-        return torch.stack(steps, dim=1)              # (n, num_steps)
+            windows = torch.cat(
+                [windows[:, 1:], pred[:, None].to(windows.dtype)], dim=1
+            )
+        return torch.stack(steps, dim=1)  # (n, num_steps)
     finally:
         model.train(was_training)
 
 
-def k_step_predictions(model: nn.Module, x: torch.Tensor, tau: int, k: int) -> torch.Tensor:
+def k_step_predictions(
+    model: nn.Module, x: torch.Tensor, tau: int, k: int
+) -> torch.Tensor:
     """Predictions 1, 2, ..., k steps ahead from every start position, shape (T - tau - k + 1, k).
 
     Row ``i`` starts from the observed window ``x[i : i + tau]``; its column
@@ -94,24 +101,30 @@ def k_step_predictions(model: nn.Module, x: torch.Tensor, tau: int, k: int) -> t
     values are ``k_step_targets(x, tau, k)``. Runs ``k`` batched model calls.
     """
     k = check_positive_int("k", k)
-    features, _ = lagged_features(x, tau)             # (T - tau, tau)
+    features, _ = lagged_features(x, tau)  # (T - tau, tau)
     n = len(x) - tau - k + 1
     if n < 1:
-        raise ValueError(f"k = {k} is too large for a series of length {len(x)} with tau = {tau}: "
-                         f"need k <= len(x) - tau = {len(x) - tau}")
+        raise ValueError(
+            f"k = {k} is too large for a series of length {len(x)} with tau = {tau}: "
+            f"need k <= len(x) - tau = {len(x) - tau}"
+        )
     return _feed_back(model, features[:n], k).to(x.device)
 
 
 def k_step_targets(x: torch.Tensor, tau: int, k: int) -> torch.Tensor:
     """The true values that ``k_step_predictions(model, x, tau, k)`` estimates, same shape."""
     k = check_positive_int("k", k)
-    lagged_features(x, tau)                           # same argument checks
+    lagged_features(x, tau)  # same argument checks
     if len(x) - tau - k + 1 < 1:
-        raise ValueError(f"k = {k} is too large: need k <= len(x) - tau = {len(x) - tau}")
-    return x.unfold(0, k, 1)[tau:].clone()            # row i: x[i + tau : i + tau + k]
+        raise ValueError(
+            f"k = {k} is too large: need k <= len(x) - tau = {len(x) - tau}"
+        )
+    return x.unfold(0, k, 1)[tau:].clone()  # row i: x[i + tau : i + tau + k]
 
 
-def rollout(model: nn.Module, x: torch.Tensor, start: int, num_steps: int, tau: int) -> torch.Tensor:
+def rollout(
+    model: nn.Module, x: torch.Tensor, start: int, num_steps: int, tau: int
+) -> torch.Tensor:
     """Predict ``x[start : start + num_steps]`` from the observed ``x[start - tau : start]`` alone.
 
     A pure rollout: after the first step the model sees only its own
@@ -121,7 +134,12 @@ def rollout(model: nn.Module, x: torch.Tensor, start: int, num_steps: int, tau: 
     check_tensor("x", x, ndim=1, why="pass one series at a time")
     tau = check_positive_int("tau", tau)
     num_steps = check_positive_int("num_steps", num_steps)
-    start = check_int("start", start, minimum=tau, maximum=len(x),
-                      why="the first window is x[start - tau : start]")
-    window = x[start - tau:start][None, :]            # (1, tau)
+    start = check_int(
+        "start",
+        start,
+        minimum=tau,
+        maximum=len(x),
+        why="the first window is x[start - tau : start]",
+    )
+    window = x[start - tau : start][None, :]  # (1, tau)
     return _feed_back(model, window, num_steps)[0].to(x.device)

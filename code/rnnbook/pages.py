@@ -16,6 +16,7 @@ def glue(name: str, value: object, display: bool = True) -> None:
     except ImportError:
         if display:
             from IPython.display import display as show
+
             show(value)
         return
     myst_glue(name, value, display=display)

@@ -109,7 +109,9 @@ def fetch_verified(
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             data = response.read()
-    except OSError as err:  # URLError, timeouts and refused connections are all OSErrors
+    except (
+        OSError
+    ) as err:  # URLError, timeouts and refused connections are all OSErrors
         tried.append(f"{url}: {err}")
         raise CorpusError(
             "Could not find or download the corpus. Tried:\n  - "

@@ -15,7 +15,9 @@ import torch
 from ..checks import check_int, check_positive_int, check_real, check_tensor
 
 
-def synthetic_series(num_steps: int = 1000, noise: float = 0.2, seed: int = 0) -> torch.Tensor:
+def synthetic_series(
+    num_steps: int = 1000, noise: float = 0.2, seed: int = 0
+) -> torch.Tensor:
     """Return ``x_t = sin(0.01 t) + noise * eps_t`` for ``t = 1..num_steps``, shape (num_steps,).
 
     ``eps_t`` are independent standard normal draws from a local generator seeded
@@ -26,8 +28,8 @@ def synthetic_series(num_steps: int = 1000, noise: float = 0.2, seed: int = 0) -
     noise = check_real("noise", noise, low=0, why="it is a standard deviation")
     generator = torch.Generator().manual_seed(check_int("seed", seed))
     t = torch.arange(1, num_steps + 1, dtype=torch.float64)
-    signal = torch.sin(0.01 * t).to(torch.float32)                  # (num_steps,)
-    eps = torch.randn(num_steps, generator=generator)               # (num_steps,)
+    signal = torch.sin(0.01 * t).to(torch.float32)  # (num_steps,)
+    eps = torch.randn(num_steps, generator=generator)  # (num_steps,)
     return signal + noise * eps
 
 
@@ -42,9 +44,15 @@ def lagged_features(x: torch.Tensor, tau: int) -> tuple[torch.Tensor, torch.Tens
     device are those of ``x``, and both are fresh tensors (not views of ``x``).
     """
     check_tensor("x", x, ndim=1, why="pass one series at a time")
-    tau = check_int("tau", tau, minimum=1, maximum=len(x) - 1,
-                    why=f"each label needs tau earlier values, and x has {len(x)}")
-    windows = x.unfold(0, tau, 1)                      # (T - tau + 1, tau), a view of x
-    features = windows[:-1].clone(memory_format=torch.contiguous_format)  # (T - tau, tau); the last window has no label
-    labels = x[tau:].clone()                           # (T - tau,)
+    tau = check_int(
+        "tau",
+        tau,
+        minimum=1,
+        maximum=len(x) - 1,
+        why=f"each label needs tau earlier values, and x has {len(x)}",
+    )
+    windows = x.unfold(0, tau, 1)  # (T - tau + 1, tau), a view of x
+    # (T - tau, tau); the last window has no label
+    features = windows[:-1].clone(memory_format=torch.contiguous_format)
+    labels = x[tau:].clone()  # (T - tau,)
     return features, labels

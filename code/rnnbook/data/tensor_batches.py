@@ -17,14 +17,20 @@ def _check(features: torch.Tensor, labels: torch.Tensor, batch_size: int) -> int
     check_tensor("features", features)
     check_tensor("labels", labels)
     if features.dim() == 0 or labels.dim() == 0 or len(features) != len(labels):
-        raise ValueError("features and labels need one row per example and the same number of "
-                         f"rows, got shapes {tuple(features.shape)} and {tuple(labels.shape)}")
+        raise ValueError(
+            "features and labels need one row per example and the same number of "
+            f"rows, got shapes {tuple(features.shape)} and {tuple(labels.shape)}"
+        )
     return check_positive_int("batch_size", batch_size)
 
 
-def iterate_minibatches(features: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                        shuffle: bool = True, generator: torch.Generator | None = None,
-                        ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+def iterate_minibatches(
+    features: torch.Tensor,
+    labels: torch.Tensor,
+    batch_size: int,
+    shuffle: bool = True,
+    generator: torch.Generator | None = None,
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Yield ``(features[idx], labels[idx])`` for consecutive blocks ``idx`` of ``batch_size`` rows.
 
     With ``shuffle`` the rows are visited in a random order drawn from
@@ -35,11 +41,11 @@ def iterate_minibatches(features: torch.Tensor, labels: torch.Tensor, batch_size
     batch_size = _check(features, labels, batch_size)
     n = len(features)
     if shuffle:
-        order = torch.randperm(n, generator=generator)          # (n,)
+        order = torch.randperm(n, generator=generator)  # (n,)
     else:
         order = torch.arange(n)
     for start in range(0, n, batch_size):
-        idx = order[start:start + batch_size]                  # (<= batch_size,)
+        idx = order[start : start + batch_size]  # (<= batch_size,)
         yield features[idx], labels[idx]
 
 
@@ -53,16 +59,26 @@ class TensorBatches:
     objects built with the same seed produce the same sequence of epochs.
     """
 
-    def __init__(self, features: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                 shuffle: bool = True, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        features: torch.Tensor,
+        labels: torch.Tensor,
+        batch_size: int,
+        shuffle: bool = True,
+        seed: int | None = None,
+    ) -> None:
         self.batch_size = _check(features, labels, batch_size)
         self.features, self.labels, self.shuffle = features, labels, shuffle
-        self.generator = (None if seed is None
-                          else torch.Generator().manual_seed(check_int("seed", seed)))
+        self.generator = (
+            None
+            if seed is None
+            else torch.Generator().manual_seed(check_int("seed", seed))
+        )
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        return iterate_minibatches(self.features, self.labels, self.batch_size,
-                                   self.shuffle, self.generator)
+        return iterate_minibatches(
+            self.features, self.labels, self.batch_size, self.shuffle, self.generator
+        )
 
     def __len__(self) -> int:
         """The number of minibatches per epoch."""

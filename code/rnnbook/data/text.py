@@ -22,9 +22,13 @@ _NON_LETTERS = re.compile(r"[^A-Za-z]+")
 
 
 def _check_text(text: object) -> str:
-    return check_str("text", text, min_length=1,
-                     why="there is nothing to preprocess or tokenize; "
-                         "pass the raw text, e.g. rnnbook.load_time_machine()")
+    return check_str(
+        "text",
+        text,
+        min_length=1,
+        why="there is nothing to preprocess or tokenize; "
+        "pass the raw text, e.g. rnnbook.load_time_machine()",
+    )
 
 
 def preprocess(text: str) -> str:

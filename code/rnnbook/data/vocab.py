@@ -48,27 +48,41 @@ class Vocab:
         they occur in ``tokens``.
     """
 
-    def __init__(self, tokens: Iterable[str] = (), min_freq: int = 0,
-                 reserved_tokens: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        tokens: Iterable[str] = (),
+        min_freq: int = 0,
+        reserved_tokens: Sequence[str] = (),
+    ) -> None:
         if isinstance(tokens, str):
-            raise TypeError("tokens must be an iterable of tokens, not one str: "
-                            "pass rnnbook.tokenize(text) (a list of str)")
+            raise TypeError(
+                "tokens must be an iterable of tokens, not one str: "
+                "pass rnnbook.tokenize(text) (a list of str)"
+            )
         tokens = list(tokens)
         for tok in tokens:
             if not isinstance(tok, str):
-                raise TypeError(f"every token must be a str, got {type(tok).__name__} ({tok!r}); "
-                                "flatten nested lists of tokens first")
+                raise TypeError(
+                    f"every token must be a str, got {type(tok).__name__} ({tok!r}); "
+                    "flatten nested lists of tokens first"
+                )
         min_freq = check_int("min_freq", min_freq, minimum=0)
         if isinstance(reserved_tokens, str):
-            raise TypeError("reserved_tokens must be a sequence of str, not one str: "
-                            f"write reserved_tokens=({reserved_tokens!r},)")
+            raise TypeError(
+                "reserved_tokens must be a sequence of str, not one str: "
+                f"write reserved_tokens=({reserved_tokens!r},)"
+            )
         reserved = list(reserved_tokens)
         for tok in reserved:
             if not isinstance(tok, str):
-                raise TypeError(f"every reserved token must be a str, got {type(tok).__name__}")
+                raise TypeError(
+                    f"every reserved token must be a str, got {type(tok).__name__}"
+                )
         if UNK in reserved:
-            raise ValueError(f"{UNK!r} is always index 0 and cannot be a reserved token; "
-                             "remove it from reserved_tokens")
+            raise ValueError(
+                f"{UNK!r} is always index 0 and cannot be a reserved token; "
+                "remove it from reserved_tokens"
+            )
         duplicates = sorted({t for t in reserved if reserved.count(t) > 1})
         if duplicates:
             raise ValueError(f"duplicate reserved tokens {duplicates}: list each once")
@@ -76,7 +90,9 @@ class Vocab:
         counter = collections.Counter(tokens)
         # Most frequent first; ties broken by the token, so the order never
         # depends on the order in which tokens were first seen.
-        self.token_freqs: list[tuple[str, int]] = sorted(counter.items(), key=lambda tc: (-tc[1], tc[0]))
+        self.token_freqs: list[tuple[str, int]] = sorted(
+            counter.items(), key=lambda tc: (-tc[1], tc[0])
+        )
         self.min_freq = min_freq
         self.reserved_tokens = tuple(reserved)
 
@@ -86,7 +102,9 @@ class Vocab:
             if freq >= min_freq and tok not in taken:
                 self.idx_to_token.append(tok)
                 taken.add(tok)
-        self.token_to_idx: dict[str, int] = {tok: i for i, tok in enumerate(self.idx_to_token)}
+        self.token_to_idx: dict[str, int] = {
+            tok: i for i, tok in enumerate(self.idx_to_token)
+        }
 
     @property
     def unk(self) -> int:
@@ -112,7 +130,9 @@ class Vocab:
             return self.token_to_idx.get(tokens, self.unk)
         if isinstance(tokens, (list, tuple)):
             return [self[t] for t in tokens]
-        raise TypeError(f"look up a str or a list/tuple of str, got {type(tokens).__name__}")
+        raise TypeError(
+            f"look up a str or a list/tuple of str, got {type(tokens).__name__}"
+        )
 
     def to_tokens(self, indices: IndexLike) -> str | list:
         """Token of one index, or tokens of a (possibly nested) sequence of indices.
@@ -123,16 +143,23 @@ class Vocab:
         """
         if isinstance(indices, (torch.Tensor, np.ndarray, np.generic)):
             if isinstance(indices, torch.Tensor):
-                is_int = not (indices.dtype.is_floating_point or indices.dtype.is_complex or indices.dtype == torch.bool)
+                is_int = not (
+                    indices.dtype.is_floating_point
+                    or indices.dtype.is_complex
+                    or indices.dtype == torch.bool
+                )
             else:
                 is_int = np.issubdtype(indices.dtype, np.integer)
             if not is_int:
                 raise TypeError(f"indices must be integers, got dtype {indices.dtype}")
-            return self.to_tokens(indices.tolist())  # 0-d gives an int, otherwise (nested) lists
+            # 0-d gives an int, otherwise (nested) lists
+            return self.to_tokens(indices.tolist())
         if isinstance(indices, (list, tuple)):
             return [self.to_tokens(i) for i in indices]
         index = check_int("an index", indices)
         if not 0 <= index < len(self):
-            raise IndexError(f"index {index} is out of range for a vocabulary of {len(self)} "
-                             f"tokens (valid indices: 0 to {len(self) - 1})")
+            raise IndexError(
+                f"index {index} is out of range for a vocabulary of {len(self)} "
+                f"tokens (valid indices: 0 to {len(self) - 1})"
+            )
         return self.idx_to_token[index]

@@ -42,13 +42,19 @@ def _as_indices(corpus, vocab_size: int, name: str = "corpus") -> np.ndarray:
     if tokens.size == 0 and tokens.dtype.kind == "f":
         tokens = tokens.astype(np.int64)  # an empty list arrives as float64
     if tokens.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer token indices, got dtype {tokens.dtype}")
+        raise TypeError(
+            f"{name} must hold integer token indices, got dtype {tokens.dtype}"
+        )
     if tokens.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (one long sequence of token indices), got shape {tokens.shape}")
+        raise ValueError(
+            f"{name} must be 1-D (one long sequence of token indices), got shape {tokens.shape}"
+        )
     tokens = tokens.astype(np.int64, copy=False)
     if tokens.size and (tokens.min() < 0 or tokens.max() >= vocab_size):
-        raise ValueError(f"{name} holds indices outside [0, {vocab_size}): "
-                         f"min {tokens.min()}, max {tokens.max()}; is vocab_size right?")
+        raise ValueError(
+            f"{name} holds indices outside [0, {vocab_size}): "
+            f"min {tokens.min()}, max {tokens.max()}; is vocab_size right?"
+        )
     return tokens
 
 
@@ -71,11 +77,18 @@ class NGramLM:
     def __init__(self, n: int, vocab_size: int, k: float = 1.0) -> None:
         n = check_positive_int("n", n, why="1 is the unigram model")
         vocab_size = check_positive_int("vocab_size", vocab_size)
-        if vocab_size ** n >= 2 ** 63:
-            raise ValueError(f"vocab_size ** n = {vocab_size}**{n} does not fit the int64 codes of n-grams; "
-                             "use a smaller n")
-        k = check_real("k", k, low=0, low_open=True,
-                       why="k = 0 gives unseen n-grams probability 0 and unseen contexts 0/0")
+        if vocab_size**n >= 2**63:
+            raise ValueError(
+                f"vocab_size ** n = {vocab_size}**{n} does not fit the int64 codes of n-grams; "
+                "use a smaller n"
+            )
+        k = check_real(
+            "k",
+            k,
+            low=0,
+            low_open=True,
+            why="k = 0 gives unseen n-grams probability 0 and unseen contexts 0/0",
+        )
         self.n, self.vocab_size, self.k = n, vocab_size, k
         self._fitted = False
 
@@ -93,23 +106,31 @@ class NGramLM:
     def _windows(self, tokens: np.ndarray) -> np.ndarray:
         """All n-grams of ``tokens`` as rows: (T - n + 1, n), a view."""
         if tokens.size < self.n:
-            raise ValueError(f"a corpus of {tokens.size} tokens has no {self.n}-grams: "
-                             f"it needs at least {self.n} tokens")
+            raise ValueError(
+                f"a corpus of {tokens.size} tokens has no {self.n}-grams: "
+                f"it needs at least {self.n} tokens"
+            )
         return np.lib.stride_tricks.sliding_window_view(tokens, self.n)
 
     # ----- fitting ----------------------------------------------------------
     def fit(self, corpus) -> NGramLM:
         """Count every n-gram (and its context) of ``corpus``, a 1-D sequence of token indices."""
-        windows = self._windows(_as_indices(corpus, self.vocab_size))           # (m, n)
-        self._ngram_keys, self._ngram_counts = np.unique(self._encode(windows), return_counts=True)
-        self._ctx_keys, self._ctx_counts = np.unique(self._encode(windows[:, :-1]), return_counts=True)
+        windows = self._windows(_as_indices(corpus, self.vocab_size))  # (m, n)
+        self._ngram_keys, self._ngram_counts = np.unique(
+            self._encode(windows), return_counts=True
+        )
+        self._ctx_keys, self._ctx_counts = np.unique(
+            self._encode(windows[:, :-1]), return_counts=True
+        )
         self.num_train_ngrams = windows.shape[0]
         self._fitted = True
         return self
 
     def _check_fitted(self) -> None:
         if not self._fitted:
-            raise RuntimeError("this NGramLM has not been fitted: call .fit(train_corpus) first")
+            raise RuntimeError(
+                "this NGramLM has not been fitted: call .fit(train_corpus) first"
+            )
 
     @property
     def num_distinct_ngrams(self) -> int:
@@ -120,7 +141,10 @@ class NGramLM:
     # ----- probabilities ----------------------------------------------------
     def _probs_of(self, ctx_codes: np.ndarray, ngram_codes: np.ndarray) -> np.ndarray:
         num = _lookup(self._ngram_keys, self._ngram_counts, ngram_codes) + self.k
-        den = _lookup(self._ctx_keys, self._ctx_counts, ctx_codes) + self.k * self.vocab_size
+        den = (
+            _lookup(self._ctx_keys, self._ctx_counts, ctx_codes)
+            + self.k * self.vocab_size
+        )
         if den.ndim < num.ndim:
             den = den[:, None]
         return num / den
@@ -133,22 +157,31 @@ class NGramLM:
         empty context (``[]``).
         """
         self._check_fitted()
-        ctx = contexts.numpy() if isinstance(contexts, torch.Tensor) else np.asarray(contexts, dtype=np.int64)
+        ctx = (
+            contexts.numpy()
+            if isinstance(contexts, torch.Tensor)
+            else np.asarray(contexts, dtype=np.int64)
+        )
         single = ctx.ndim == 1
         if single:
-            ctx = ctx[None, :]                                                   # (1, n-1)
+            ctx = ctx[None, :]  # (1, n-1)
         if ctx.ndim != 2 or ctx.shape[1] != self.n - 1:
-            raise ValueError(f"a context of an order-{self.n} model holds {self.n - 1} tokens; "
-                             f"got shape {np.shape(contexts)}")
-        ctx = _as_indices(ctx.reshape(-1), self.vocab_size, "contexts").reshape(ctx.shape)
-        ctx_codes = self._encode(ctx)                                            # (m,)
-        full = ctx_codes[:, None] * self.vocab_size + np.arange(self.vocab_size)  # (m, V)
-        p = torch.from_numpy(self._probs_of(ctx_codes, full))                    # (m, V)
+            raise ValueError(
+                f"a context of an order-{self.n} model holds {self.n - 1} tokens; "
+                f"got shape {np.shape(contexts)}"
+            )
+        ctx = _as_indices(ctx.reshape(-1), self.vocab_size, "contexts").reshape(
+            ctx.shape
+        )
+        ctx_codes = self._encode(ctx)  # (m,)
+        # (m, V)
+        full = ctx_codes[:, None] * self.vocab_size + np.arange(self.vocab_size)
+        p = torch.from_numpy(self._probs_of(ctx_codes, full))  # (m, V)
         return p[0] if single else p
 
     def _scored(self, corpus) -> np.ndarray:
         self._check_fitted()
-        return self._windows(_as_indices(corpus, self.vocab_size))               # (T - n + 1, n)
+        return self._windows(_as_indices(corpus, self.vocab_size))  # (T - n + 1, n)
 
     def token_log_probs(self, corpus) -> torch.Tensor:
         """``log P(x_t | previous n-1 tokens)`` for every ``t >= n - 1`` of ``corpus``: (T - n + 1,).
@@ -157,7 +190,9 @@ class NGramLM:
         full context.
         """
         windows = self._scored(corpus)
-        return torch.from_numpy(np.log(self._probs_of(self._encode(windows[:, :-1]), self._encode(windows))))
+        return torch.from_numpy(
+            np.log(self._probs_of(self._encode(windows[:, :-1]), self._encode(windows)))
+        )
 
     def mean_nll(self, corpus) -> float:
         """Mean negative log-likelihood per predicted token (nats), over ``token_log_probs``."""
@@ -175,13 +210,22 @@ class NGramLM:
         context it falls back to the uniform distribution.
         """
         windows = self._scored(corpus)
-        seen_ngram = _lookup(self._ngram_keys, self._ngram_counts, self._encode(windows)) > 0
-        seen_ctx = _lookup(self._ctx_keys, self._ctx_counts, self._encode(windows[:, :-1])) > 0
+        seen_ngram = (
+            _lookup(self._ngram_keys, self._ngram_counts, self._encode(windows)) > 0
+        )
+        seen_ctx = (
+            _lookup(self._ctx_keys, self._ctx_counts, self._encode(windows[:, :-1])) > 0
+        )
         return 1.0 - float(seen_ngram.mean()), 1.0 - float(seen_ctx.mean())
 
 
-def tune_k(corpus, n: int, vocab_size: int, ks: Sequence[float] = (1.0, 0.3, 0.1, 0.03, 0.01),
-           dev_fraction: float = 0.1) -> tuple[float, dict[float, float]]:
+def tune_k(
+    corpus,
+    n: int,
+    vocab_size: int,
+    ks: Sequence[float] = (1.0, 0.3, 0.1, 0.03, 0.01),
+    dev_fraction: float = 0.1,
+) -> tuple[float, dict[float, float]]:
     """Pick the smoothing constant without looking at the validation corpus.
 
     Fits an order-``n`` model on the first ``1 - dev_fraction`` of ``corpus`` (the
@@ -190,10 +234,15 @@ def tune_k(corpus, n: int, vocab_size: int, ks: Sequence[float] = (1.0, 0.3, 0.1
     ``best_k`` before measuring the validation perplexity.
     """
     tokens = _as_indices(corpus, vocab_size)
-    dev_fraction = check_real("dev_fraction", dev_fraction, 0, 1, low_open=True, high_open=True)
+    dev_fraction = check_real(
+        "dev_fraction", dev_fraction, 0, 1, low_open=True, high_open=True
+    )
     cut = tokens.size - round(tokens.size * dev_fraction)
     if not ks:
         raise ValueError("ks is empty: give at least one smoothing constant to try")
-    dev_ppl = {float(k): NGramLM(n, vocab_size, k).fit(tokens[:cut]).perplexity(tokens[cut:]) for k in ks}
+    dev_ppl = {
+        float(k): NGramLM(n, vocab_size, k).fit(tokens[:cut]).perplexity(tokens[cut:])
+        for k in ks
+    }
     best = min(dev_ppl, key=dev_ppl.get)
     return best, dev_ppl
