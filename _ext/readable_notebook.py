@@ -108,14 +108,17 @@ class Context:
 
 
 class ConversionError(ValueError):
-    """The Markdown refers to something the context does not know (a typo in a label)."""
+    """The Markdown refers to something the context does not know (a typo in a
+    label)."""
 
 
-# --- glue ----------------------------------------------------------------------------------
+# --- glue
+# ----------------------------------------------------------------------------------
 
 
 def glue_from_outputs(notebook: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:
-    """Glued values recorded in a notebook's outputs (myst-nb's ``scrapbook`` metadata)."""
+    """Glued values recorded in a notebook's outputs (myst-nb's ``scrapbook``
+    metadata)."""
     found = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
@@ -131,7 +134,8 @@ def glue_from_outputs(notebook: nbformat.NotebookNode) -> dict[str, dict[str, An
 
 
 def format_plain_text(text: str, fmt_spec: str) -> str:
-    """myst-nb's formatting of a glued ``text/plain`` value (``{glue:text}`name:.2f```)."""
+    """myst-nb's formatting of a glued ``text/plain`` value
+    (``{glue:text}`name:.2f```)."""
     from myst_nb.core.variables import format_plain_text as myst_format
 
     return myst_format(text, fmt_spec)
@@ -165,7 +169,8 @@ def glue_text(ctx: Context, content: str, role: str) -> str:
     return format_plain_text(_as_text(bundle["text/plain"]), fmt)
 
 
-# --- citations -----------------------------------------------------------------------------
+# --- citations
+# -----------------------------------------------------------------------------
 
 
 def _split_target(content: str) -> tuple[str | None, str]:
@@ -177,7 +182,8 @@ def _split_target(content: str) -> tuple[str | None, str]:
 
 
 class _Citations:
-    """Resolves the page's citation keys (with the page's ``:keyprefix:``) and remembers them."""
+    """Resolves the page's citation keys (with the page's ``:keyprefix:``) and
+    remembers them."""
 
     def __init__(self, ctx: Context, prefixes: list[str]) -> None:
         self.ctx = ctx
@@ -215,7 +221,8 @@ class _Citations:
         return "\n".join(f"- {r.text}" for r in entries)
 
 
-# --- inline roles -------------------------------------------------------------------------
+# --- inline roles
+# -------------------------------------------------------------------------
 
 ROLE = re.compile(r"\{([A-Za-z][\w:+.-]*)\}`([^`]*)`")
 
@@ -307,7 +314,8 @@ def _resolve_doc(current: str, path: str) -> str:
     return "/".join(out)
 
 
-# --- blocks -------------------------------------------------------------------------------
+# --- blocks
+# -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -335,7 +343,8 @@ DISPLAY_MATH = re.compile(
 
 
 def _parse_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
-    """MyST directive options: ``:key: value`` lines, or a ``---`` YAML block, then the body."""
+    """MyST directive options: ``:key: value`` lines, or a ``---`` YAML block, then the
+    body."""
     options: dict[str, str] = {}
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
@@ -361,7 +370,8 @@ def _quote(text: str) -> str:
 
 
 class _Blocks:
-    """Split one Markdown cell into text and exercise/solution markers, rendering directives."""
+    """Split one Markdown cell into text and exercise/solution markers, rendering
+    directives."""
 
     def __init__(self, renderer: _Renderer, state: dict) -> None:
         self.r = renderer
@@ -457,7 +467,8 @@ class _Blocks:
         return _link(title, self.ctx.url(docname, anchor or None))
 
     def _body(self, lines: list[str]) -> str:
-        """Render a directive's body (it may hold nested directives, but no exercises)."""
+        """Render a directive's body (it may hold nested directives, but no
+        exercises)."""
         parts = []
         for item in self.parse("\n".join(lines)):
             parts.append(item if isinstance(item, str) else "")
@@ -511,7 +522,8 @@ class _Blocks:
         if name in ADMONITIONS:  # a block quote under the admonition's title
             title = arg or ("Note" if name == "admonition" else name.capitalize())
             return [_quote(f"**{self.r.inline(title)}**\n\n{text}")]
-        # Any other directive (tab sets, containers...): its content, without the syntax.
+        # Any other directive (tab sets, containers...): its content, without the
+        # syntax.
         return [f"**{self.r.inline(arg)}**\n\n{text}" if arg else text]
 
     def _glue_directive(self, name: str, arg: str, options: dict[str, str]) -> str:
@@ -544,7 +556,8 @@ class _Blocks:
 BIBLIOGRAPHY = object()  # where the list of works cited goes
 
 
-# --- the notebook ---------------------------------------------------------------------------
+# --- the notebook
+# ---------------------------------------------------------------------------
 
 
 def _heading_level(text: str) -> int | None:
@@ -562,7 +575,8 @@ def _figure_caption(cell: nbformat.NotebookNode, renderer: _Renderer) -> str | N
 
 
 def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` whose Markdown cells hold no MyST syntax (see the module doc)."""
+    """A copy of ``notebook`` whose Markdown cells hold no MyST syntax (see the module
+    doc)."""
     nb = copy.deepcopy(notebook)
     ctx = copy.copy(ctx)
     ctx.glue = {**glue_from_outputs(nb), **ctx.glue}
@@ -683,7 +697,8 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
     return nb
 
 
-# --- what is left of MyST (the tests' check) ------------------------------------------------
+# --- what is left of MyST (the tests' check)
+# ------------------------------------------------
 
 LEFTOVER = [
     (re.compile(r"\{[A-Za-z][\w:+.-]*\}`"), "a MyST role"),
@@ -694,7 +709,8 @@ LEFTOVER = [
 
 
 def leftovers(notebook: nbformat.NotebookNode) -> list[str]:
-    """Every piece of MyST syntax still in the notebook's Markdown cells (empty when clean)."""
+    """Every piece of MyST syntax still in the notebook's Markdown cells (empty when
+    clean)."""
     found = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "markdown":

@@ -47,7 +47,8 @@ ROOT = HERE.parent
 SETUP_TAG = "rnnbook-setup"
 
 
-# --- configuration ---------------------------------------------------------------------
+# --- configuration
+# ---------------------------------------------------------------------
 
 
 def _use_pinned_assets(app: Sphinx, config: Config) -> None:
@@ -79,7 +80,8 @@ def _theme_defaults(app: Sphinx, config: Config) -> None:
 
 
 def _replace_thebe_launcher(app: Sphinx) -> None:
-    """Drop sphinx-thebe's thebe-0.8 launcher (its scripts only); ours is added instead."""
+    """Drop sphinx-thebe's thebe-0.8 launcher (its scripts only); ours is added
+    instead."""
     import sphinx_thebe
 
     for listener in list(app.events.listeners.get("env-before-read-docs", [])):
@@ -101,11 +103,13 @@ def _add_live_code_scripts(app: Sphinx, config: Config) -> None:
     app.add_css_file("rnnbook-live.css")
 
 
-# --- per page: the notebook download and the Colab button -------------------------------
+# --- per page: the notebook download and the Colab button
+# -------------------------------
 
 
 def _repo(app: Sphinx) -> tuple[str, str, str] | None:
-    """(org, repo, branch) from ``repository.url`` / ``repository.branch`` in _config.yml."""
+    """(org, repo, branch) from ``repository.url`` / ``repository.branch`` in
+    _config.yml."""
     options = app.config.html_theme_options
     match = re.match(
         r"https://github\.com/([^/]+)/([^/#?]+?)(?:\.git)?/?$",
@@ -117,7 +121,8 @@ def _repo(app: Sphinx) -> tuple[str, str, str] | None:
 
 
 def setup_cell_source(org: str, repo: str, ref: str) -> str:
-    """The first cell of each downloadable notebook: install ``rnnbook`` where it is missing.
+    """The first cell of each downloadable notebook: install ``rnnbook`` where it is
+    missing.
 
     ``ref`` is the commit the notebook was built from (see :func:`source_ref`), so
     the package matches the notebook's code. The package's own dependencies
@@ -129,14 +134,15 @@ def setup_cell_source(org: str, repo: str, ref: str) -> str:
         f"commit {ref[:12]}" if re.fullmatch(r"[0-9a-f]{40}", ref) else f"branch {ref}"
     )
     return (
-        "# Setup, for Colab or any Jupyter without the book's environment: install the\n"
+        "# Setup, for Colab or any Jupyter without the book's environment: install "
+        "the\n"
         f"# companion package rnnbook ({version}, which this notebook was built\n"
         "# with) unless it is already installed. Elsewhere this does nothing.\n"
         "import importlib.util, subprocess, sys\n"
         "\n"
         'if importlib.util.find_spec("rnnbook") is None:\n'
-        '    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet",\n'
-        f"                           {spec!r}])"
+        '    subprocess.check_call([sys.executable, "-m", "pip", "install",\n'
+        f'                           "--quiet", {spec!r}])'
     )
 
 
@@ -184,7 +190,8 @@ def add_setup_cell(
     return notebook
 
 
-# --- what the converter needs to know from the build (readable_notebook.Context) ----------
+# --- what the converter needs to know from the build (readable_notebook.Context)
+# ----------
 
 
 class _IncludeConfig:
@@ -192,7 +199,8 @@ class _IncludeConfig:
 
 
 def read_include(path: Path, options: dict[str, str]) -> str:
-    """The text a ``literalinclude`` of ``path`` with ``options`` shows (Sphinx's own reader)."""
+    """The text a ``literalinclude`` of ``path`` with ``options`` shows (Sphinx's own
+    reader)."""
     from sphinx.directives.code import LiteralIncludeReader
 
     known = {
@@ -218,7 +226,8 @@ def read_include(path: Path, options: dict[str, str]) -> str:
 
 
 def site_url(app: Sphinx) -> str:
-    """Where the book is published: ``html_baseurl``, else GitHub Pages of the repository."""
+    """Where the book is published: ``html_baseurl``, else GitHub Pages of the
+    repository."""
     base = app.config.html_baseurl
     if not base and (repo := _repo(app)):
         base = f"https://{repo[0]}.github.io/{repo[1]}/"
@@ -227,7 +236,8 @@ def site_url(app: Sphinx) -> str:
 
 @functools.lru_cache(maxsize=4)
 def bibliography(bibfiles: tuple[Path, ...]) -> dict[str, readable_notebook.Reference]:
-    """Every entry of the BibTeX files: author-year label and the entry as plain text."""
+    """Every entry of the BibTeX files: author-year label and the entry as plain
+    text."""
     from pybtex.database import parse_file
     from pybtex.plugin import find_plugin
 
@@ -266,7 +276,8 @@ def read_glue(build_dir: Path, docname: str) -> dict[str, dict[str, Any]]:
 
 
 def notebook_context(app: Sphinx, docname: str) -> readable_notebook.Context:
-    """A converter context for page ``docname``, filled from the finished build environment."""
+    """A converter context for page ``docname``, filled from the finished build
+    environment."""
     env = app.env
     config = app.config
     std = env.get_domain("std")
@@ -347,11 +358,13 @@ def _point_colab_at_notebook(
                 )
 
 
-# --- linkcheck: the launch links too ------------------------------------------------------
+# --- linkcheck: the launch links too
+# ------------------------------------------------------
 
 
 def launch_links(app: Sphinx, docname: str) -> list[str]:
-    """The links a page's buttons open: the repository, Binder, the Colab notebook's file."""
+    """The links a page's buttons open: the repository, Binder, the Colab notebook's
+    file."""
     repo = _repo(app)
     if repo is None:
         return []
@@ -392,7 +405,8 @@ def _choose_source_ref(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(LaunchLinks)
-    # The git ref the notebooks' setup cells install rnnbook from; empty: see source_ref.
+    # The git ref the notebooks' setup cells install rnnbook from; empty: see
+    # source_ref.
     app.add_config_value("rnnbook_source_ref", "", "")
     app.connect("builder-inited", _choose_source_ref)
     app.setup_extension("sphinx_thebe")

@@ -5,7 +5,8 @@ The pages write each solution between ``solution-start`` and ``solution-end``
 By default the built pages show every solution, folded until opened. An
 instructor who wants to hand out the exercises alone builds with
 
-    RNNBOOK_SOLUTIONS=hide jupyter-book build .      # or: make book RNNBOOK_SOLUTIONS=hide
+    RNNBOOK_SOLUTIONS=hide jupyter-book build .      # or: make book
+    RNNBOOK_SOLUTIONS=hide
 
 and every solution, its prose, code and outputs, is left out of the HTML; the
 exercises and their numbers stay as they are. The notebooks still run in full,
@@ -15,7 +16,8 @@ Why not sphinx-exercise's own ``hide_solutions`` option: in sphinx-exercise
 1.2.1 it drops the ``solution-start`` marker but keeps the rest of a gated
 solution, and the HTML build then stops with "departing unknown node type:
 solution_end_node". This extension instead removes each solution after
-sphinx-exercise has gathered it into one node. Listed in ``_config.yml`` under ``sphinx.local_extensions``; the README
+sphinx-exercise has gathered it into one node. Listed in ``_config.yml`` under
+``sphinx.local_extensions``; the README
 documents the option.
 """
 

@@ -120,7 +120,8 @@ def _unpack(tarball: Path, asset: NpmAsset, dest: Path) -> int:
 
 
 def fetch(asset: NpmAsset, static_dir: Path, npm: str) -> Path:
-    """Download ``asset`` with ``npm pack``, verify it, unpack it to ``static_dir/NAME``."""
+    """Download ``asset`` with ``npm pack``, verify it, unpack it to
+    ``static_dir/NAME``."""
     dest = static_dir / asset.name
     static_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=static_dir) as tmp:
@@ -140,7 +141,8 @@ def fetch(asset: NpmAsset, static_dir: Path, npm: str) -> Path:
         )
         if result.returncode != 0:
             raise AssetError(
-                f"npm pack {asset.name}@{asset.version} failed:\n{result.stderr[-2000:]}"
+                f"npm pack {asset.name}@{asset.version} "
+                f"failed:\n{result.stderr[-2000:]}"
             )
         filename = json.loads(result.stdout)[0]["filename"]
         tarball = tmp_dir / filename

@@ -24,7 +24,8 @@ if os.environ.get("RNNBOOK_DATA_DIR"):
 
 
 def novel_or_skip(**kwargs) -> str:
-    """The raw novel (``kwargs`` go to ``load_time_machine``), or a skip, or under CI a failure.
+    """The raw novel (``kwargs`` go to ``load_time_machine``), or a skip, or under CI a
+    failure.
 
     Without the corpus (no ``RNNBOOK_DATA_DIR``, no cached copy, no network)
     the tests that need it are skipped with the reason, so a contributor can
@@ -41,7 +42,8 @@ def novel_or_skip(**kwargs) -> str:
 
 @pytest.fixture(scope="session")
 def novel_text() -> str:
-    """The raw text of *The Time Machine*, loaded once per test run (see :func:`novel_or_skip`)."""
+    """The raw text of *The Time Machine*, loaded once per test run (see
+    :func:`novel_or_skip`)."""
     return novel_or_skip(data_dir=os.environ.get("RNNBOOK_REAL_DATA_DIR"), timeout=15.0)
 
 

@@ -1,4 +1,5 @@
-"""The one model contract: rnnbook.LanguageModel, detach_state, and the trainer's use of them."""
+"""The one model contract: rnnbook.LanguageModel, detach_state, and the trainer's use
+of them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import rnnbook
 
 
 class Bigram(rnnbook.LanguageModel):
-    """A model that defines forward and nothing else: its logits depend on the current token only."""
+    """A model that defines forward and nothing else: its logits depend on the current
+    token only."""
 
     def __init__(self, vocab_size: int) -> None:
         super().__init__()
@@ -22,7 +24,8 @@ class Bigram(rnnbook.LanguageModel):
 
 
 class TwoStates(rnnbook.LanguageModel):
-    """A model whose state is a pair, as an LSTM's is: it counts the tokens it has read."""
+    """A model whose state is a pair, as an LSTM's is: it counts the tokens it has
+    read."""
 
     def __init__(self, vocab_size: int) -> None:
         super().__init__()

@@ -1,4 +1,5 @@
-"""Random and sequential partitioning, and the overlapping windows of the source chapter."""
+"""Random and sequential partitioning, and the overlapping windows of the source
+chapter."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def corpus_of(length: int, seed: int = 0) -> torch.Tensor:
 
 
 def positions(length: int) -> torch.Tensor:
-    """A corpus whose tokens are their own positions: batches then show where they come from."""
+    """A corpus whose tokens are their own positions: batches then show where they come
+    from."""
     return torch.arange(length)
 
 

@@ -1,4 +1,5 @@
-"""The whole book builds strictly from a clean state, and its pages hold what they promise."""
+"""The whole book builds strictly from a clean state, and its pages hold what they
+promise."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ from rnnbook.checks import (
 )
 
 
-# ----- integers ---------------------------------------------------------------------------
+# ----- integers
+# ---------------------------------------------------------------------------
 def test_check_int_returns_a_plain_int():
     value = check_int("n", np.int64(7), minimum=0, maximum=7)
     assert value == 7 and type(value) is int
@@ -60,7 +61,8 @@ def test_check_int_range_messages(call, message):
     assert str(err.value) == message
 
 
-# ----- real numbers -----------------------------------------------------------------------
+# ----- real numbers
+# -----------------------------------------------------------------------
 def test_check_real_returns_a_float_and_accepts_the_bounds_it_includes():
     assert check_real("p", 1, 0, 1) == 1.0 and type(check_real("p", 1)) is float
     assert check_real("p", 0, 0, 1) == 0.0
@@ -102,7 +104,8 @@ def test_check_real_range_messages(call, message):
     assert str(err.value) == message
 
 
-# ----- choices, strings, tensors ----------------------------------------------------------
+# ----- choices, strings, tensors
+# ----------------------------------------------------------
 def test_check_choice():
     assert check_choice("strategy", "greedy", ("greedy", "sample")) == "greedy"
     with pytest.raises(ValueError) as err:

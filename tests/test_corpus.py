@@ -1,4 +1,5 @@
-"""The corpus loader: local folder first, then a verified cache, then a verified download."""
+"""The corpus loader: local folder first, then a verified cache, then a verified
+download."""
 
 from __future__ import annotations
 
@@ -141,7 +142,8 @@ def test_interrupted_write_leaves_no_file(monkeypatch, tmp_path):
 
 
 def test_the_real_novel(novel_text):
-    """The real file (found through RNNBOOK_DATA_DIR, the cache or the URL) passed the real checksum."""
+    """The real file (found through RNNBOOK_DATA_DIR, the cache or the URL) passed the
+    real checksum."""
     assert len(novel_text.encode("utf-8")) == 178979
     assert novel_text.startswith("The Time Machine, by H. G. Wells")
 

@@ -1,4 +1,5 @@
-"""Decoding: warm-up on the prefix, greedy and seeded sampling, and every refused input."""
+"""Decoding: warm-up on the prefix, greedy and seeded sampling, and every refused
+input."""
 
 from __future__ import annotations
 

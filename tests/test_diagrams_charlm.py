@@ -1,4 +1,5 @@
-"""The character-level language-model diagram: one column per step, targets shifted by one."""
+"""The character-level language-model diagram: one column per step, targets shifted by
+one."""
 
 from __future__ import annotations
 

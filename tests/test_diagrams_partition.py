@@ -1,4 +1,5 @@
-"""The two partitioning pictures of the "Language models" page, drawn from the batching code."""
+"""The two partitioning pictures of the "Language models" page, drawn from the batching
+code."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ def test_partition_diagrams():
     fig = partition_offsets("abcdefghijk", num_steps=3, offsets=(0, 2))
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert labels.count("offset 0") == 1 and labels.count("offset 2") == 1
-    # 11 tokens: offset 0 gives starts 0, 3, 6 (9 cells); offset 2 gives starts 2, 5 only,
+    # 11 tokens: offset 0 gives starts 0, 3, 6 (9 cells); offset 2 gives starts 2, 5
+    # only,
     # since a start at 8 would need a target at position 11.
     colored = [
         p

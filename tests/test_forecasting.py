@@ -139,7 +139,8 @@ def test_companion_matrix_and_fixed_point():
     assert torch.equal(
         a, torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.25, 0.25, 0.375]])
     )
-    # spectral radius below 1: the rollout converges to b / (1 - sum(w)) whatever the start
+    # spectral radius below 1: the rollout converges to b / (1 - sum(w)) whatever the
+    # start
     assert torch.linalg.eigvals(a).abs().max() < 1
     model = hand_model(weights, bias).double()
     out = rollout(model, torch.tensor([5.0, -3.0, 2.0], dtype=torch.float64), 3, 400, 3)

@@ -25,7 +25,8 @@ def test_uniform_model_has_perplexity_equal_to_vocabulary_size():
     logits = torch.zeros(len(tokens), V, dtype=torch.float64)  # a uniform guess
     nll = torch.nn.functional.cross_entropy(logits, tokens)
     assert perplexity(nll).item() == pytest.approx(28.0, rel=1e-12)
-    # An n-gram model that never saw any of the contexts it is asked about is uniform too.
+    # An n-gram model that never saw any of the contexts it is asked about is uniform
+    # too.
     m = NGramLM(2, V, k=1.0).fit([0, 1, 0, 1])
     assert m.perplexity(torch.arange(2, V)) == pytest.approx(V, rel=1e-12)
 

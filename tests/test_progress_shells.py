@@ -1,4 +1,5 @@
-"""Where the trainer shows progress: any Jupyter kernel, a terminal, never the book build.
+"""Where the trainer shows progress: any Jupyter kernel, a terminal, never the book
+build.
 
 The live plot redraws one output in place, which needs a kernel whose display
 publisher takes ``display_id`` updates. Shells are told apart by that ability,

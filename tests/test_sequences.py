@@ -11,7 +11,8 @@ import rnnbook
 from rnnbook import lagged_features, synthetic_series
 
 
-# ---- synthetic_series --------------------------------------------------------------------
+# ---- synthetic_series
+# --------------------------------------------------------------------
 def test_series_same_seed_equal_different_seeds_differ():
     a, b, c = (
         synthetic_series(seed=3),
@@ -60,7 +61,8 @@ def test_series_bad_arguments(kwargs, error):
         synthetic_series(**kwargs)
 
 
-# ---- lagged_features ---------------------------------------------------------------------
+# ---- lagged_features
+# ---------------------------------------------------------------------
 def test_lagged_features_hand_computed():
     x = torch.arange(6.0)
     features, labels = lagged_features(x, tau=2)

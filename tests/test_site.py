@@ -1,4 +1,5 @@
-"""What the built site offers beyond its pages: offline assets, notebooks, Colab, Binder.
+"""What the built site offers beyond its pages: offline assets, notebooks, Colab,
+Binder.
 
 Tests marked ``book`` use the strictly built book; the others run in the fast suite.
 Browser-level checks of the same site are in tests/test_browser.py; the notebook
@@ -58,7 +59,8 @@ def requirement_pins(path: Path) -> dict[str, str]:
 def test_mathjax_and_thebe_are_served_by_the_site(built_book):
     static = built_book / "_static"
     assert (static / "mathjax" / "tex-mml-chtml.js").is_file(), (
-        "MathJax was not vendored: is npm installed? (python _ext/web_assets.py says why)"
+        "MathJax was not vendored: is npm installed? (python _ext/web_assets.py says "
+        "why)"
     )
     assert (static / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
     assert (static / "thebe" / "lib" / "index.js").is_file()
@@ -75,7 +77,8 @@ def test_mathjax_and_thebe_are_served_by_the_site(built_book):
         )
 
 
-# --- notebooks --------------------------------------------------------------------------
+# --- notebooks
+# --------------------------------------------------------------------------
 
 
 def code_cells(notebook) -> list[str]:
@@ -117,7 +120,8 @@ def md_roles(page: str, role: str) -> list[str]:
 
 
 def test_every_notebook_reads_like_the_page(built_book):
-    """No MyST left in Markdown; every glued number written in; every listing included."""
+    """No MyST left in Markdown; every glued number written in; every listing
+    included."""
     for page in book_pages(built_book):
         notebook = nbformat.read(
             built_book / "_sources" / f"{page}.ipynb", as_version=4
@@ -260,7 +264,8 @@ def test_the_setup_cell_names_the_commit_that_built_the_notebook(tmp_path, monke
     assert rnnbook_site.source_ref("main", tmp_path / "nowhere") == "main"
 
 
-# --- Colab ----------------------------------------------------------------------------------
+# --- Colab
+# ----------------------------------------------------------------------------------
 
 
 def test_colab_button_opens_the_notebook_the_workflow_publishes(built_book, tmp_path):
@@ -283,7 +288,8 @@ def test_colab_button_opens_the_notebook_the_workflow_publishes(built_book, tmp_
     assert workflow["jobs"]["build"]["permissions"]["contents"] == "write"
 
 
-# --- Binder ---------------------------------------------------------------------------------
+# --- Binder
+# ---------------------------------------------------------------------------------
 
 
 def package_imports() -> set[str]:
@@ -314,7 +320,8 @@ def test_binder_installs_what_the_package_imports_at_the_pinned_versions():
     assert needed | {"jupytext", "ipykernel"} <= set(pins)
     for name, version in pins.items():
         assert root_pins.get(name, "").split("+")[0] == version.split("+")[0], (
-            f"binder pins {name}=={version}, requirements.txt pins {root_pins.get(name)}"
+            f"binder pins {name}=={version}, requirements.txt pins "
+            f"{root_pins.get(name)}"
         )
     assert pins["torch"].endswith("+cpu")
     post_build = binder / "postBuild"
@@ -329,7 +336,8 @@ def test_live_code_asks_binder_for_the_configured_repository(built_book):
     assert re.search(rf'repo: "{org}/{repo}",\s*ref: "{branch}"', html)
 
 
-# --- install ---------------------------------------------------------------------------------
+# --- install
+# ---------------------------------------------------------------------------------
 
 
 def test_reader_and_test_requirements_are_pinned_and_split():
@@ -374,7 +382,8 @@ def test_make_book_installs_the_cpu_torch_on_linux_unless_told_otherwise():
     version = requirement_pins(ROOT / "requirements.txt")["torch"]
     cpu = dry_run()
     assert (
-        f"pip install --quiet --no-deps --index-url https://download.pytorch.org/whl/cpu "
+        f"pip install --quiet --no-deps --index-url "
+        "https://download.pytorch.org/whl/cpu "
         f"torch=={version}"
     ) in cpu
     cuda = dry_run("TORCH=cuda")

@@ -39,7 +39,8 @@ AFTER-TEXT
 
 
 def build(tmp_path: Path, value: str | None) -> str:
-    """Build a one-page Sphinx project strictly, in its own process, and return its HTML."""
+    """Build a one-page Sphinx project strictly, in its own process, and return its
+    HTML."""
     env = {k: v for k, v in os.environ.items() if k != "RNNBOOK_SOLUTIONS"}
     if value is not None:
         env["RNNBOOK_SOLUTIONS"] = value

@@ -1,4 +1,5 @@
-"""Token statistics: n-gram counts and the exponent of Zipf's law, on toy counts and on the novel."""
+"""Token statistics: n-gram counts and the exponent of Zipf's law, on toy counts and on
+the novel."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def test_zipf_exponent_recovers_exact_power_law():
     alpha, c = zipf_exponent(counts, ranks=(1, 200), with_intercept=True)
     assert alpha == pytest.approx(1.5, abs=1e-9)
     assert c == pytest.approx(math.log(1000.0), abs=1e-9)
-    # The range is 1-based and inclusive: ranks (3, 4) fit exactly the 3rd and 4th counts.
+    # The range is 1-based and inclusive: ranks (3, 4) fit exactly the 3rd and 4th
+    # counts.
     bent = [100, 90, 8, 4, 3, 1]
     assert zipf_exponent(bent, ranks=(3, 4)) == pytest.approx(
         math.log(2) / math.log(4 / 3)

@@ -1,4 +1,5 @@
-"""The Time Machine as data: the whole-novel split, the source chapter's split, minibatches per epoch."""
+"""The Time Machine as data: the whole-novel split, the source chapter's split,
+minibatches per epoch."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The asset fetcher of the build (_ext/web_assets.py): pinned npm tarballs, verified and unpacked safely."""
+"""The asset fetcher of the build (_ext/web_assets.py): pinned npm tarballs, verified
+and unpacked safely."""
 
 from __future__ import annotations
 

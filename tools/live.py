@@ -156,7 +156,8 @@ def main() -> None:
         print("Open this link once; Live Code then uses that server on every page:\n")
         print(f"    {live_link(site_url, 'book/intro.html', jupyter_url, token)}\n")
         print(
-            "(Open any page with ?jupyter=binder to go back to Binder.) Ctrl-C stops both servers."
+            "(Open any page with ?jupyter=binder to go back to Binder.) Ctrl-C stops "
+            "both servers."
         )
         try:
             while True:

@@ -49,7 +49,7 @@ def check_int(
     maximum: int | None = None,
     why: str = "",
 ) -> int:
-    """``value`` as an int, after checking that it is one, within ``[minimum, maximum]``.
+    """``value`` as an int, after checking that it is one in ``[minimum, maximum]``.
 
     Either bound may be None (no bound). ``TypeError`` for a non-integer
     (a float such as ``3.0`` included) or a bool; ``ValueError`` out of range.
@@ -131,7 +131,7 @@ def check_real(
 
 
 def check_choice(name: str, value: object, choices: Collection) -> object:
-    """``value`` unchanged if it is one of ``choices``, else a ``ValueError`` listing them.
+    """``value`` unchanged if it is one of ``choices``; else a ``ValueError``.
 
     The message reads ``unknown {name} 'x': use one of ('a', 'b')``, so ``name``
     is a noun phrase: ``"strategy"``, ``"token level"``.
@@ -174,7 +174,7 @@ def check_tensor(
     dtype: str | torch.dtype | None = None,
     why: str = "",
 ) -> torch.Tensor:
-    """``value`` if it is a ``torch.Tensor`` with ``ndim`` dimensions and a fitting dtype.
+    """``value`` if it is a tensor with ``ndim`` dimensions and a fitting dtype.
 
     ``dtype`` is a ``torch.dtype`` (exact match) or a kind: ``"integer"`` (any
     integer dtype, not bool) or ``"floating"``. ``TypeError`` for a non-tensor

@@ -81,7 +81,8 @@ def predict(
     temperature: float = 1.0,
     seed: int | None = None,
 ) -> str:
-    """The preprocessed ``prefix`` followed by ``num_preds`` characters written by ``model``.
+    """The preprocessed ``prefix`` followed by ``num_preds`` characters written by
+    ``model``.
 
     The prefix is preprocessed like the corpus (letters only, lower case, one
     space for every run of other characters); a character that is still not
@@ -99,7 +100,8 @@ def predict(
     vocab_size = getattr(model, "vocab_size", len(vocab))
     if vocab_size != len(vocab):
         raise ValueError(
-            f"the model predicts {vocab_size} tokens but the vocabulary has {len(vocab)}: "
+            f"the model predicts {vocab_size} tokens but the vocabulary has "
+            f"{len(vocab)}: "
             "pass the vocabulary the model was trained with"
         )
     generator = torch.Generator()

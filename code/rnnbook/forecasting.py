@@ -19,7 +19,8 @@ from .data.sequences import lagged_features
 
 
 class LinearAutoregression(nn.Module):
-    """``x_t ~ w_0 x_{t-tau} + ... + w_{tau-1} x_{t-1} + b``: linear regression on the last tau values.
+    """``x_t ~ w_0 x_{t-tau} + ... + w_{tau-1} x_{t-1} + b``: linear regression on the
+    last tau values.
 
     The weights start small (normal, std 0.01) and the bias at zero, so the
     untrained model predicts about 0 whatever the window: all it knows about the
@@ -38,7 +39,8 @@ class LinearAutoregression(nn.Module):
 
 
 def companion_matrix(weights: torch.Tensor) -> torch.Tensor:
-    """The (tau, tau) matrix ``A`` of the recurrence ``s_t = A s_{t-1} + b e_tau`` of a linear AR model.
+    """The (tau, tau) matrix ``A`` of the recurrence ``s_t = A s_{t-1} + b e_tau`` of a
+    linear AR model.
 
     ``weights`` are the coefficients in window order (oldest value first), as in
     ``LinearAutoregression.linear.weight``; the state ``s_t`` is the window
@@ -69,7 +71,8 @@ def _predict(model: nn.Module, windows: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def _feed_back(model: nn.Module, windows: torch.Tensor, num_steps: int) -> torch.Tensor:
-    """Predict ``num_steps`` values after every window, each step fed back as input: (n, num_steps)."""
+    """Predict ``num_steps`` values after every window, each step fed back as input:
+    (n, num_steps)."""
     was_training = model.training
     model.eval()
     try:
@@ -91,7 +94,8 @@ def _feed_back(model: nn.Module, windows: torch.Tensor, num_steps: int) -> torch
 def k_step_predictions(
     model: nn.Module, x: torch.Tensor, tau: int, k: int
 ) -> torch.Tensor:
-    """Predictions 1, 2, ..., k steps ahead from every start position, shape (T - tau - k + 1, k).
+    """Predictions 1, 2, ..., k steps ahead from every start position, shape (T - tau -
+    k + 1, k).
 
     Row ``i`` starts from the observed window ``x[i : i + tau]``; its column
     ``j`` (0-based) predicts ``x[i + tau + j]`` after ``j`` of the model's own
@@ -112,7 +116,8 @@ def k_step_predictions(
 
 
 def k_step_targets(x: torch.Tensor, tau: int, k: int) -> torch.Tensor:
-    """The true values that ``k_step_predictions(model, x, tau, k)`` estimates, same shape."""
+    """The true values that ``k_step_predictions(model, x, tau, k)`` estimates, same
+    shape."""
     k = check_positive_int("k", k)
     lagged_features(x, tau)  # same argument checks
     if len(x) - tau - k + 1 < 1:
@@ -125,7 +130,8 @@ def k_step_targets(x: torch.Tensor, tau: int, k: int) -> torch.Tensor:
 def rollout(
     model: nn.Module, x: torch.Tensor, start: int, num_steps: int, tau: int
 ) -> torch.Tensor:
-    """Predict ``x[start : start + num_steps]`` from the observed ``x[start - tau : start]`` alone.
+    """Predict ``x[start : start + num_steps]`` from the observed ``x[start - tau :
+    start]`` alone.
 
     A pure rollout: after the first step the model sees only its own
     predictions. ``start`` is a 0-based index (``tau <= start <= len(x)``); the

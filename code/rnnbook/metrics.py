@@ -57,7 +57,8 @@ def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
 
 
 def sequence_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy of ``logits`` (batch, num_steps, vocab) against ``targets`` (batch, num_steps).
+    """Mean cross-entropy of ``logits`` (batch, num_steps, vocab) against ``targets``
+    (batch, num_steps).
 
     The mean runs over all ``batch * num_steps`` positions, so its exponential
     is the perplexity of the minibatch. A mean does not depend on the order of
@@ -87,7 +88,8 @@ def sequence_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch
 def stream_perplexity(
     model: torch.nn.Module, corpus: torch.Tensor, chunk: int = 4096
 ) -> float:
-    """Perplexity of a language model on one long token sequence, read once from start to end.
+    """Perplexity of a language model on one long token sequence, read once from start
+    to end.
 
     Every token from the second on is predicted from *all* the tokens before
     it: the sequence goes through ``model(X, state) -> (logits, state)`` in

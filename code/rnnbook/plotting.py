@@ -35,7 +35,8 @@ def use_book_style() -> None:
 
 
 def plot_history(history, ax=None, perplexity: bool = True, label: str = "", **line_kw):
-    """Training and validation curves of a :class:`rnnbook.History`, one point per epoch.
+    """Training and validation curves of a :class:`rnnbook.History`, one point per
+    epoch.
 
     ``perplexity=True`` plots ``exp(loss)`` (for cross-entropy losses),
     otherwise the loss itself. ``label`` prefixes the legend entries, so that

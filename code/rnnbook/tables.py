@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 
 
-# Strings that read as numbers ("7.3%", "1.2e-05", "2,261") are right-aligned like numbers.
+# Strings that read as numbers ("7.3%", "1.2e-05", "2,261") are right-aligned like
+# numbers.
 _NUMERIC_TEXT = re.compile(r"^[-+]?[\d,]*\.?\d+(e[-+]?\d+)?%?$")
 
 
@@ -49,7 +50,8 @@ class Table:
                 )
         self.headers = [str(h) for h in headers]
         self.cells = [[_fmt(v, floatfmt) for v in r] for r in rows]
-        # A column is numeric (right-aligned) when every cell in it is a number or reads as one.
+        # A column is numeric (right-aligned) when every cell in it is a number or
+        # reads as one.
         self.numeric = [
             bool(rows) and all(_is_numeric(r[j]) for r in rows)
             for j in range(len(headers))
@@ -86,13 +88,17 @@ class Table:
             + "</tr>"
             for r in self.cells
         )
-        return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        return (
+            f'<table class="table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
 
 
 def table(
     rows: Sequence[Sequence], headers: Sequence[str], floatfmt: str = ".2f"
 ) -> Table:
-    """A table of ``rows`` (sequences of cells) under ``headers``, for display in a page.
+    """A table of ``rows`` (sequences of cells) under ``headers``, for display in a
+    page.
 
     The last expression of a cell displays it; ``print`` gives aligned text.
     """

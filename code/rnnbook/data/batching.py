@@ -35,7 +35,8 @@ Batch = tuple[torch.Tensor, torch.Tensor]
 
 
 def as_corpus(corpus) -> torch.Tensor:
-    """A 1-D LongTensor from a tensor, array or list of token indices (no copy if already one)."""
+    """A 1-D LongTensor from a tensor, array or list of token indices (no copy if
+    already one)."""
     tokens = torch.as_tensor(corpus)
     if (
         tokens.dtype.is_floating_point
@@ -47,7 +48,8 @@ def as_corpus(corpus) -> torch.Tensor:
         )
     if tokens.ndim != 1:
         raise ValueError(
-            f"corpus must be 1-D (one long sequence of token indices), got shape {tuple(tokens.shape)}"
+            f"corpus must be 1-D (one long sequence of token indices), got shape "
+            f"{tuple(tokens.shape)}"
         )
     if tokens.numel() == 0:
         raise ValueError("corpus is empty: there is nothing to cut into minibatches")
@@ -77,8 +79,10 @@ def _check_length(
             else f"one subsequence of num_steps={num_steps}"
         )
         raise ValueError(
-            f"corpus is too short: it has {corpus.numel()} tokens, but one minibatch of {what} tokens, "
-            f"after a random offset of up to {num_steps - 1} and with one extra token for the targets, "
+            f"corpus is too short: it has {corpus.numel()} tokens, but one minibatch "
+            f"of {what} tokens, "
+            f"after a random offset of up to {num_steps - 1} and with one extra token "
+            "for the targets, "
             f"needs at least {need}; use a smaller batch_size or num_steps"
         )
 
@@ -93,10 +97,12 @@ def random_offset(num_steps: int, generator: torch.Generator) -> int:
 
 
 def partition_starts(length: int, num_steps: int, offset: int) -> torch.Tensor:
-    """Start positions of the disjoint subsequences after ``offset``: ``offset + j * num_steps``.
+    """Start positions of the disjoint subsequences after ``offset``: ``offset + j *
+    num_steps``.
 
     Only subsequences whose target fits are kept: a start ``s`` needs
-    ``s + num_steps + 1 <= length``, so there are ``(length - offset - 1) // num_steps``.
+    ``s + num_steps + 1 <= length``, so there are ``(length - offset - 1) //
+    num_steps``.
     """
     count = max(0, (length - offset - 1) // num_steps)
     return offset + num_steps * torch.arange(count)
@@ -168,7 +174,8 @@ def sequential_partition_batches(
 def sequential_batches_at(
     corpus: torch.Tensor, batch_size: int, num_steps: int, offset: int
 ) -> list[Batch]:
-    """Steps 2 and 3 of :func:`sequential_partition_batches` for a given ``offset`` (no checks)."""
+    """Steps 2 and 3 of :func:`sequential_partition_batches` for a given ``offset`` (no
+    checks)."""
     usable = ((corpus.numel() - offset - 1) // batch_size) * batch_size
     # (batch_size, usable / batch_size)
     Xs = corpus[offset : offset + usable].reshape(batch_size, -1)
@@ -185,7 +192,8 @@ def sequential_batches_at(
 
 
 def overlapping_windows(corpus, num_steps: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every window of the corpus, the source chapter's way: ``X_i = corpus[i:i+num_steps]``.
+    """Every window of the corpus, the source chapter's way: ``X_i =
+    corpus[i:i+num_steps]``.
 
     Returns ``(X, Y)``, each ``(len(corpus) - num_steps, num_steps)``, with
     ``Y_i = corpus[i+1:i+num_steps+1]``. Neighbouring windows share all but one
@@ -196,7 +204,8 @@ def overlapping_windows(corpus, num_steps: int) -> tuple[torch.Tensor, torch.Ten
     if corpus.numel() < num_steps + 1:
         raise ValueError(
             f"corpus is too short: it has {corpus.numel()} tokens, but one window of "
-            f"num_steps={num_steps} plus its shifted target needs at least {num_steps + 1}"
+            f"num_steps={num_steps} plus its shifted target needs at least "
+            f"{num_steps + 1}"
         )
     windows = corpus.unfold(0, num_steps + 1, 1)  # (T - num_steps, num_steps + 1)
     return windows[:, :-1], windows[:, 1:]

@@ -18,7 +18,8 @@ from ..checks import check_int, check_positive_int, check_real, check_tensor
 def synthetic_series(
     num_steps: int = 1000, noise: float = 0.2, seed: int = 0
 ) -> torch.Tensor:
-    """Return ``x_t = sin(0.01 t) + noise * eps_t`` for ``t = 1..num_steps``, shape (num_steps,).
+    """Return ``x_t = sin(0.01 t) + noise * eps_t`` for ``t = 1..num_steps``, shape
+    (num_steps,).
 
     ``eps_t`` are independent standard normal draws from a local generator seeded
     with ``seed``: the same seed gives the same series, and the global random
@@ -34,7 +35,8 @@ def synthetic_series(
 
 
 def lagged_features(x: torch.Tensor, tau: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cut a 1-D sequence into (features, labels) for an autoregressive model of order ``tau``.
+    """Cut a 1-D sequence into (features, labels) for an autoregressive model of order
+    ``tau``.
 
     Row ``i`` of ``features`` is ``x[i : i + tau]`` and ``labels[i]`` is
     ``x[i + tau]``: the label is the value that follows its window. There are

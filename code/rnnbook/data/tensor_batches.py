@@ -31,7 +31,8 @@ def iterate_minibatches(
     shuffle: bool = True,
     generator: torch.Generator | None = None,
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Yield ``(features[idx], labels[idx])`` for consecutive blocks ``idx`` of ``batch_size`` rows.
+    """Yield ``(features[idx], labels[idx])`` for consecutive blocks ``idx`` of
+    ``batch_size`` rows.
 
     With ``shuffle`` the rows are visited in a random order drawn from
     ``generator`` (or from PyTorch's global generator when it is None). Every row

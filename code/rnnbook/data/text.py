@@ -32,7 +32,8 @@ def _check_text(text: object) -> str:
 
 
 def preprocess(text: str) -> str:
-    """Keep letters only, in lower case: every run of other characters becomes ONE space.
+    """Keep letters only, in lower case: every run of other characters becomes ONE
+    space.
 
     Punctuation, digits, line breaks and accented letters are all "other
     characters". Nothing is stripped at either end: a text that starts or ends

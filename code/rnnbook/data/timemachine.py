@@ -1,4 +1,5 @@
-"""The Time Machine as data: tokens, a vocabulary, a train/validation split and minibatches.
+"""The Time Machine as data: tokens, a vocabulary, a train/validation split and
+minibatches.
 
 Explained on the pages "Converting raw text into sequence data"
 (``book/text_preprocessing.md``) and "Language models"
@@ -92,7 +93,8 @@ class TimeMachineData:
         num_val = round(T * val_fraction)
         if num_val < 1 or num_val >= T:
             raise ValueError(
-                f"val_fraction={val_fraction} leaves {T - num_val} training and {num_val} "
+                f"val_fraction={val_fraction} leaves {T - num_val} training and "
+                f"{num_val} "
                 f"validation tokens out of {T}: both parts must be non-empty"
             )
         self.val_fraction = val_fraction
@@ -106,7 +108,8 @@ class TimeMachineData:
 
     def __repr__(self) -> str:
         return (
-            f"TimeMachineData({self.level}: {self.corpus.numel():,} tokens, vocab {len(self.vocab)}, "
+            f"TimeMachineData({self.level}: {self.corpus.numel():,} tokens, vocab "
+            f"{len(self.vocab)}, "
             f"train {self.train_corpus.numel():,}, val {self.val_corpus.numel():,})"
         )
 
@@ -127,7 +130,8 @@ class TimeMachineData:
         if available < need:
             raise ValueError(
                 f"the corpus has {corpus.numel()} tokens, so {available} windows of "
-                f"num_steps={num_steps}, fewer than num_train_windows + num_val_windows = {need}"
+                f"num_steps={num_steps}, fewer than num_train_windows + "
+                f"num_val_windows = {need}"
             )
         X, Y = overlapping_windows(corpus, num_steps)  # (T - num_steps, num_steps) each
         tr, va = slice(0, self.num_train_windows), slice(self.num_train_windows, need)
@@ -206,7 +210,8 @@ class TimeMachineData:
             )
         if drop_last is False:
             raise ValueError(
-                "strategy='sequential' always drops the incomplete last minibatch: its rows "
+                "strategy='sequential' always drops the incomplete last minibatch: its "
+                "rows "
                 "must continue each other, so they must all have the same length; "
                 "leave drop_last=None"
             )
@@ -248,7 +253,8 @@ class TimeMachineData:
         seed: int = 0,
         drop_last: bool | None = None,
     ) -> torch.Tensor:
-        """Sorted corpus positions that ``epochs`` epochs of :meth:`batches` read, as inputs or targets.
+        """Sorted corpus positions that ``epochs`` epochs of :meth:`batches` read, as
+        inputs or targets.
 
         Takes the same arguments as :meth:`batches` (epochs ``0 .. epochs-1``);
         returns a 1-D LongTensor of distinct positions. Used on the page to

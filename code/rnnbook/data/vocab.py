@@ -119,7 +119,10 @@ class Vocab:
 
     def __repr__(self) -> str:
         head = ", ".join(repr(t) for t in self.idx_to_token[:6])
-        return f"Vocab(size={len(self)}, min_freq={self.min_freq}, first=[{head}{', ...' if len(self) > 6 else ''}])"
+        more = ", ..." if len(self) > 6 else ""
+        return (
+            f"Vocab(size={len(self)}, min_freq={self.min_freq}, first=[{head}{more}])"
+        )
 
     def __getitem__(self, tokens: str | Sequence) -> int | list:
         """Index of one token, or a list of indices for a list/tuple of tokens.

@@ -1,4 +1,5 @@
-"""The character-level language model: each step reads a character and predicts the next.
+"""The character-level language model: each step reads a character and predicts the
+next.
 
 Shown in ``book/rnn.md``.
 """
@@ -12,7 +13,8 @@ from ._draw import COLORS, INK, arrow, new_canvas, node
 
 
 def char_lm(text: str = "machine") -> Figure:
-    """Draw an RNN language model reading ``text[:-1]`` and trained to predict ``text[1:]``.
+    """Draw an RNN language model reading ``text[:-1]`` and trained to predict
+    ``text[1:]``.
 
     One column per time step: the input character at the bottom, the hidden
     state above it (chained to the previous step's), the output above that, and

@@ -77,7 +77,8 @@ def partition_offsets(
     num_steps: int = 5,
     offsets: Sequence[int] = (0, 1, 2, 3, 4),
 ) -> Figure:
-    """Draw how ``text`` is cut into subsequences of ``num_steps`` tokens for each starting offset.
+    """Draw how ``text`` is cut into subsequences of ``num_steps`` tokens for each
+    starting offset.
 
     One row per offset. Coloured runs are the subsequences' inputs ``X``;
     grey tokens are unused in that epoch: those before the offset, and those at
@@ -163,7 +164,8 @@ def sequential_streams(
     batches = sequential_batches_at(torch.arange(length), batch_size, num_steps, offset)
     if not batches:
         raise ValueError(
-            f"length={length} is too short for one minibatch of {batch_size} x {num_steps}"
+            f"length={length} is too short for one minibatch of {batch_size} x "
+            f"{num_steps}"
         )
     batch_of = {int(p): j for j, (X, _) in enumerate(batches) for p in X.reshape(-1)}
     stream_len = (length - offset - 1) // batch_size

@@ -1,4 +1,5 @@
-"""The shapes of sequence tasks: where the sequence sits, at the input, the output or both.
+"""The shapes of sequence tasks: where the sequence sits, at the input, the output or
+both.
 
 Shown on the opening page (``book/intro.md``).
 """

@@ -37,7 +37,8 @@ from ..checks import check_positive_int, check_real
 
 
 def _as_indices(corpus, vocab_size: int, name: str = "corpus") -> np.ndarray:
-    """A 1-D int64 array of token indices in ``[0, vocab_size)`` from a tensor, array or list."""
+    """A 1-D int64 array of token indices in ``[0, vocab_size)`` from a tensor, array
+    or list."""
     tokens = corpus.numpy() if isinstance(corpus, torch.Tensor) else np.asarray(corpus)
     if tokens.size == 0 and tokens.dtype.kind == "f":
         tokens = tokens.astype(np.int64)  # an empty list arrives as float64
@@ -47,7 +48,8 @@ def _as_indices(corpus, vocab_size: int, name: str = "corpus") -> np.ndarray:
         )
     if tokens.ndim != 1:
         raise ValueError(
-            f"{name} must be 1-D (one long sequence of token indices), got shape {tokens.shape}"
+            f"{name} must be 1-D (one long sequence of token indices), got shape "
+            f"{tokens.shape}"
         )
     tokens = tokens.astype(np.int64, copy=False)
     if tokens.size and (tokens.min() < 0 or tokens.max() >= vocab_size):
@@ -79,7 +81,8 @@ class NGramLM:
         vocab_size = check_positive_int("vocab_size", vocab_size)
         if vocab_size**n >= 2**63:
             raise ValueError(
-                f"vocab_size ** n = {vocab_size}**{n} does not fit the int64 codes of n-grams; "
+                f"vocab_size ** n = {vocab_size}**{n} does not fit the int64 codes of "
+                "n-grams; "
                 "use a smaller n"
             )
         k = check_real(
@@ -97,7 +100,8 @@ class NGramLM:
 
     # ----- encoding ---------------------------------------------------------
     def _encode(self, windows: np.ndarray) -> np.ndarray:
-        """Integer code of each row of ``windows`` (m, L): base-V digits, first token most significant."""
+        """Integer code of each row of ``windows`` (m, L): base-V digits, first token
+        most significant."""
         code = np.zeros(windows.shape[0], dtype=np.int64)
         for j in range(windows.shape[1]):  # L <= n steps, each vectorised over all rows
             code = code * self.vocab_size + windows[:, j]
@@ -114,7 +118,8 @@ class NGramLM:
 
     # ----- fitting ----------------------------------------------------------
     def fit(self, corpus) -> NGramLM:
-        """Count every n-gram (and its context) of ``corpus``, a 1-D sequence of token indices."""
+        """Count every n-gram (and its context) of ``corpus``, a 1-D sequence of token
+        indices."""
         windows = self._windows(_as_indices(corpus, self.vocab_size))  # (m, n)
         self._ngram_keys, self._ngram_counts = np.unique(
             self._encode(windows), return_counts=True
@@ -150,7 +155,8 @@ class NGramLM:
         return num / den
 
     def probs(self, contexts: Sequence | torch.Tensor) -> torch.Tensor:
-        """Next-token distributions for a batch of contexts: (m, n-1) -> (m, V), rows sum to 1.
+        """Next-token distributions for a batch of contexts: (m, n-1) -> (m, V), rows
+        sum to 1.
 
         A single context may be given as a 1-D sequence of ``n - 1`` indices,
         which gives a 1-D tensor of ``V`` probabilities. For ``n = 1`` pass an
@@ -184,7 +190,8 @@ class NGramLM:
         return self._windows(_as_indices(corpus, self.vocab_size))  # (T - n + 1, n)
 
     def token_log_probs(self, corpus) -> torch.Tensor:
-        """``log P(x_t | previous n-1 tokens)`` for every ``t >= n - 1`` of ``corpus``: (T - n + 1,).
+        """``log P(x_t | previous n-1 tokens)`` for every ``t >= n - 1`` of ``corpus``:
+        (T - n + 1,).
 
         The first ``n - 1`` tokens are not scored: inside ``corpus`` they have no
         full context.
@@ -195,7 +202,8 @@ class NGramLM:
         )
 
     def mean_nll(self, corpus) -> float:
-        """Mean negative log-likelihood per predicted token (nats), over ``token_log_probs``."""
+        """Mean negative log-likelihood per predicted token (nats), over
+        ``token_log_probs``."""
         return float(-self.token_log_probs(corpus).mean())
 
     def perplexity(self, corpus) -> float:
@@ -203,7 +211,8 @@ class NGramLM:
         return math.exp(self.mean_nll(corpus))
 
     def unseen_fraction(self, corpus) -> tuple[float, float]:
-        """Fractions of the n-grams of ``corpus`` whose n-gram, and whose context, never occur in training.
+        """Fractions of the n-grams of ``corpus`` whose n-gram, and whose context,
+        never occur in training.
 
         Returns ``(unseen_ngrams, unseen_contexts)``. For an unseen n-gram the
         model has nothing but the smoothing constant to go on; for an unseen
