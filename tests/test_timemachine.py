@@ -63,57 +63,21 @@ def test_overlapping_batches(data):
 
 def test_data_module_batches(data):
     for strategy in ("random", "sequential"):
-        train = data.batches(
-            "train", strategy, batch_size=1024, num_steps=32, seed=0, epoch=3
-        )
+        def positions(epoch: int, split: str = "train", batch_size: int = 1024):
+            return data.batches(split, strategy, batch_size=batch_size, num_steps=32,
+                                seed=0, epoch=epoch, positions=True)
+
+        train = data.batches("train", strategy, batch_size=1024, num_steps=32, seed=0,
+                             epoch=3)
         assert len(train) == 4 and all(X.shape == (1024, 32) for X, _ in train)
-        pos = data.batches(
-            "train",
-            strategy,
-            batch_size=1024,
-            num_steps=32,
-            seed=0,
-            epoch=3,
-            positions=True,
-        )
         # training never reads validation tokens
-        assert int(max(Y.max() for _, Y in pos)) < data.num_train
-        val = data.batches("val", strategy, batch_size=64, num_steps=32, positions=True)
+        assert int(max(Y.max() for _, Y in positions(3))) < data.num_train
+        val = positions(0, "val", batch_size=64)
         assert int(min(X.min() for X, _ in val)) >= data.num_train
-        e0 = data.batches(
-            "train",
-            strategy,
-            batch_size=1024,
-            num_steps=32,
-            seed=0,
-            epoch=0,
-            positions=True,
-        )
-        again = data.batches(
-            "train",
-            strategy,
-            batch_size=1024,
-            num_steps=32,
-            seed=0,
-            epoch=0,
-            positions=True,
-        )
         # same (seed, epoch), same batches
+        e0, again = positions(0), positions(0)
         assert all(torch.equal(a, b) for (a, _), (b, _) in zip(e0, again))
-        firsts = {
-            tuple(
-                data.batches(
-                    "train",
-                    strategy,
-                    batch_size=1024,
-                    num_steps=32,
-                    seed=0,
-                    epoch=e,
-                    positions=True,
-                )[0][0][0].tolist()
-            )
-            for e in range(6)
-        }
+        firsts = {tuple(positions(e)[0][0][0].tolist()) for e in range(6)}
         assert len(firsts) > 1  # epochs differ
     # The validation corpus (17,343 tokens) is shorter than one 1024 x 32 minibatch.
     with pytest.raises(ValueError, match="it has 17343 tokens.*needs at least 32800"):

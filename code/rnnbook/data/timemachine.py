@@ -137,17 +137,10 @@ class TimeMachineData:
         tr, va = slice(0, self.num_train_windows), slice(self.num_train_windows, need)
         return {"train": (X[tr], Y[tr]), "val": (X[va], Y[va])}
 
-    def batches(
-        self,
-        split: str = "train",
-        strategy: str = "random",
-        batch_size: int = 1024,
-        num_steps: int = 32,
-        seed: int = 0,
-        epoch: int = 0,
-        drop_last: bool | None = None,
-        positions: bool = False,
-    ) -> list[Batch]:
+    def batches(self, split: str = "train", strategy: str = "random",
+                batch_size: int = 1024, num_steps: int = 32, seed: int = 0,
+                epoch: int = 0, drop_last: bool | None = None,
+                positions: bool = False) -> list[Batch]:
         """The minibatches ``(X, Y)`` of one epoch, as a list.
 
         ``X`` and ``Y`` are LongTensors of token indices, ``(batch_size,
@@ -201,33 +194,22 @@ class TimeMachineData:
         if positions:
             corpus = torch.arange(start, start + corpus.numel())
         if strategy == "random":
-            return random_partition_batches(
-                corpus,
-                batch_size,
-                num_steps,
-                seed=gen_seed,
-                drop_last=True if drop_last is None else drop_last,
-            )
+            drop = True if drop_last is None else drop_last
+            return random_partition_batches(corpus, batch_size, num_steps,
+                                            seed=gen_seed, drop_last=drop)
         if drop_last is False:
             raise ValueError(
-                "strategy='sequential' always drops the incomplete last minibatch: its "
-                "rows "
-                "must continue each other, so they must all have the same length; "
-                "leave drop_last=None"
+                "strategy='sequential' always drops the incomplete last minibatch: "
+                "its rows must continue each other, so they must all have the same "
+                "length; leave drop_last=None"
             )
         return sequential_partition_batches(
             corpus, batch_size, num_steps, seed=gen_seed
         )
 
-    def loader(
-        self,
-        split: str = "train",
-        strategy: str = "random",
-        batch_size: int = 1024,
-        num_steps: int = 32,
-        seed: int = 0,
-        drop_last: bool | None = None,
-    ) -> Callable[[int], list[Batch]]:
+    def loader(self, split: str = "train", strategy: str = "random",
+               batch_size: int = 1024, num_steps: int = 32, seed: int = 0,
+               drop_last: bool | None = None) -> Callable[[int], list[Batch]]:
         """A function of the epoch number that returns that epoch's minibatches.
 
         ``loader(...)(epoch)`` is ``batches(..., epoch=epoch)``: the form in
@@ -243,16 +225,9 @@ class TimeMachineData:
 
         return batches_of
 
-    def positions_read(
-        self,
-        split: str = "train",
-        strategy: str = "random",
-        batch_size: int = 1024,
-        num_steps: int = 32,
-        epochs: int = 1,
-        seed: int = 0,
-        drop_last: bool | None = None,
-    ) -> torch.Tensor:
+    def positions_read(self, split: str = "train", strategy: str = "random",
+                       batch_size: int = 1024, num_steps: int = 32, epochs: int = 1,
+                       seed: int = 0, drop_last: bool | None = None) -> torch.Tensor:
         """Sorted corpus positions that ``epochs`` epochs of :meth:`batches` read, as
         inputs or targets.
 
