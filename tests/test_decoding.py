@@ -113,6 +113,7 @@ def test_characters_outside_the_vocabulary_are_named():
         (dict(temperature=0), ValueError, "temperature must be > 0"),
         (dict(temperature=-1.0), ValueError, "temperature must be > 0"),
         (dict(strategy="beam"), ValueError, "unknown strategy"),
+        (dict(seed=1.5), TypeError, "seed must be an int"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, error, message):

@@ -71,8 +71,7 @@ def _predict(model: nn.Module, windows: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def _feed_back(model: nn.Module, windows: torch.Tensor, num_steps: int) -> torch.Tensor:
-    """Predict ``num_steps`` values after every window, each step fed back as input:
-    (n, num_steps)."""
+    """``num_steps`` predictions after every window, each fed back: (n, num_steps)."""
     was_training = model.training
     model.eval()
     try:
@@ -94,8 +93,7 @@ def _feed_back(model: nn.Module, windows: torch.Tensor, num_steps: int) -> torch
 def k_step_predictions(
     model: nn.Module, x: torch.Tensor, tau: int, k: int
 ) -> torch.Tensor:
-    """Predictions 1, 2, ..., k steps ahead from every start position, shape (T - tau -
-    k + 1, k).
+    """Predictions 1, 2, ..., k steps ahead from every start: (T - tau - k + 1, k).
 
     Row ``i`` starts from the observed window ``x[i : i + tau]``; its column
     ``j`` (0-based) predicts ``x[i + tau + j]`` after ``j`` of the model's own
@@ -130,8 +128,7 @@ def k_step_targets(x: torch.Tensor, tau: int, k: int) -> torch.Tensor:
 def rollout(
     model: nn.Module, x: torch.Tensor, start: int, num_steps: int, tau: int
 ) -> torch.Tensor:
-    """Predict ``x[start : start + num_steps]`` from the observed ``x[start - tau :
-    start]`` alone.
+    """Predict ``x[start : start + num_steps]`` from ``x[start - tau : start]`` alone.
 
     A pure rollout: after the first step the model sees only its own
     predictions. ``start`` is a 0-based index (``tau <= start <= len(x)``); the

@@ -97,12 +97,11 @@ def random_offset(num_steps: int, generator: torch.Generator) -> int:
 
 
 def partition_starts(length: int, num_steps: int, offset: int) -> torch.Tensor:
-    """Start positions of the disjoint subsequences after ``offset``: ``offset + j *
-    num_steps``.
+    """Start positions of the disjoint subsequences: ``offset + j * num_steps``.
 
     Only subsequences whose target fits are kept: a start ``s`` needs
-    ``s + num_steps + 1 <= length``, so there are ``(length - offset - 1) //
-    num_steps``.
+    ``s + num_steps + 1 <= length``, so there are
+    ``(length - offset - 1) // num_steps``.
     """
     count = max(0, (length - offset - 1) // num_steps)
     return offset + num_steps * torch.arange(count)
@@ -192,8 +191,9 @@ def sequential_batches_at(
 
 
 def overlapping_windows(corpus, num_steps: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every window of the corpus, the source chapter's way: ``X_i =
-    corpus[i:i+num_steps]``.
+    """Every window of the corpus, as the source chapter cuts it.
+
+    Window ``i`` is ``X_i = corpus[i:i+num_steps]``.
 
     Returns ``(X, Y)``, each ``(len(corpus) - num_steps, num_steps)``, with
     ``Y_i = corpus[i+1:i+num_steps+1]``. Neighbouring windows share all but one
