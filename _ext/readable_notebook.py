@@ -42,28 +42,10 @@ from typing import Any
 import nbformat
 
 GLUE_PREFIX = "application/papermill.record/"
-ADMONITIONS = {
-    "admonition",
-    "note",
-    "warning",
-    "tip",
-    "important",
-    "hint",
-    "caution",
-    "attention",
-    "danger",
-    "error",
-    "seealso",
-    "dropdown",
-    "topic",
-    "sidebar",
-    "margin",
-    "card",
-    "div",
-    "epigraph",
-    "pull-quote",
-    "highlights",
-}
+ADMONITIONS = {"admonition", "note", "warning", "tip", "important", "hint",
+               "caution", "attention", "danger", "error", "seealso", "dropdown",
+               "topic", "sidebar", "margin", "card", "div", "epigraph", "pull-quote",
+               "highlights"}
 CODE_DIRECTIVES = {"code-block", "code", "sourcecode"}
 
 

@@ -101,8 +101,7 @@ def predict(
     if vocab_size != len(vocab):
         raise ValueError(
             f"the model predicts {vocab_size} tokens but the vocabulary has "
-            f"{len(vocab)}: "
-            "pass the vocabulary the model was trained with"
+            f"{len(vocab)}: pass the vocabulary the model was trained with"
         )
     generator = torch.Generator()
     if seed is None:

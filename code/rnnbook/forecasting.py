@@ -63,7 +63,7 @@ def _predict(model: nn.Module, windows: torch.Tensor) -> torch.Tensor:
         out = out.squeeze(1)
     if out.shape != (len(windows),):
         raise ValueError(
-            f"the model must map windows of shape (n, tau) to predictions of shape "
+            "the model must map windows of shape (n, tau) to predictions of shape "
             f"(n,) or (n, 1); got {tuple(out.shape)} from {tuple(windows.shape)}"
         )
     return out

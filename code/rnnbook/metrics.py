@@ -48,9 +48,9 @@ def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
         )
     if (values < 0).any():
         raise ValueError(
-            f"mean_nll must be >= 0 (it is a mean of -log p), got "
-            f"{'min ' if values.ndim else ''}{values.min().item():.4g}; "
-            "did you pass a log-likelihood instead of a negative log-likelihood?"
+            "mean_nll must be >= 0 (it is a mean of -log p), got "
+            f"{'min ' if values.ndim else ''}{values.min().item():.4g}; did you pass a "
+            "log-likelihood instead of a negative log-likelihood?"
         )
     result = torch.exp(values)  # overflows to inf, the perplexity of a hopeless model
     return result if is_tensor else result.item()
@@ -69,7 +69,7 @@ def sequence_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch
     """
     if logits.ndim != 3 or targets.shape != logits.shape[:2]:
         raise ValueError(
-            f"logits must be (batch, num_steps, vocab) and targets (batch, num_steps); "
+            "logits must be (batch, num_steps, vocab) and targets (batch, num_steps); "
             f"got {tuple(logits.shape)} and {tuple(targets.shape)}"
         )
     if targets.dtype != torch.long:
@@ -101,8 +101,8 @@ def stream_perplexity(
     corpus = check_tensor("corpus", torch.as_tensor(corpus), ndim=1, dtype=torch.long)
     if corpus.numel() < 2:
         raise ValueError(
-            f"corpus must hold at least 2 tokens (one input and its target), "
-            f"got {corpus.numel()}"
+            "corpus must hold at least 2 tokens (one input and its target), got "
+            f"{corpus.numel()}"
         )
     chunk = check_positive_int("chunk", chunk)
     device = next(model.parameters()).device

@@ -48,7 +48,7 @@ def as_corpus(corpus) -> torch.Tensor:
         )
     if tokens.ndim != 1:
         raise ValueError(
-            f"corpus must be 1-D (one long sequence of token indices), got shape "
+            "corpus must be 1-D (one long sequence of token indices), got shape "
             f"{tuple(tokens.shape)}"
         )
     if tokens.numel() == 0:
@@ -80,10 +80,9 @@ def _check_length(
         )
         raise ValueError(
             f"corpus is too short: it has {corpus.numel()} tokens, but one minibatch "
-            f"of {what} tokens, "
-            f"after a random offset of up to {num_steps - 1} and with one extra token "
-            "for the targets, "
-            f"needs at least {need}; use a smaller batch_size or num_steps"
+            f"of {what} tokens, after a random offset of up to {num_steps - 1} and "
+            f"with one extra token for the targets, needs at least {need}; use a "
+            "smaller batch_size or num_steps"
         )
 
 

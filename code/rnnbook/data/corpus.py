@@ -91,8 +91,8 @@ def fetch_verified(
             digest = sha1_of(candidate.read_bytes())
             if digest != sha1:
                 raise CorpusError(
-                    f"{candidate} has SHA-1 {digest}, expected {sha1}. "
-                    f"Replace it with the file from {url}, or unset {DATA_DIR_ENV}."
+                    f"{candidate} has SHA-1 {digest}, expected {sha1}. Replace it with "
+                    f"the file from {url}, or unset {DATA_DIR_ENV}."
                 )
             return candidate
         tried.append(f"{candidate} (from {DATA_DIR_ENV}): not found")

@@ -26,14 +26,14 @@ def ngram_counts(tokens: Sequence, n: int) -> collections.Counter:
     n = check_positive_int("n", n, why="1 counts single tokens")
     if isinstance(tokens, str):
         raise TypeError(
-            "tokens must be a sequence of tokens, not one str: "
-            "pass rnnbook.tokenize(text, level=...)"
+            "tokens must be a sequence of tokens, not one str: pass "
+            "rnnbook.tokenize(text, level=...)"
         )
     tokens = list(tokens)
     if len(tokens) < n:
         raise ValueError(
-            f"a sequence of {len(tokens)} tokens has no {n}-grams: "
-            f"it needs at least {n} tokens"
+            f"a sequence of {len(tokens)} tokens has no {n}-grams: it needs at least "
+            f"{n} tokens"
         )
     return collections.Counter(zip(*(tokens[i:] for i in range(n))))
 

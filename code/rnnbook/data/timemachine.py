@@ -94,8 +94,7 @@ class TimeMachineData:
         if num_val < 1 or num_val >= T:
             raise ValueError(
                 f"val_fraction={val_fraction} leaves {T - num_val} training and "
-                f"{num_val} "
-                f"validation tokens out of {T}: both parts must be non-empty"
+                f"{num_val} validation tokens out of {T}: both parts must be non-empty"
             )
         self.val_fraction = val_fraction
         self.num_train = T - num_val
@@ -109,8 +108,8 @@ class TimeMachineData:
     def __repr__(self) -> str:
         return (
             f"TimeMachineData({self.level}: {self.corpus.numel():,} tokens, vocab "
-            f"{len(self.vocab)}, "
-            f"train {self.train_corpus.numel():,}, val {self.val_corpus.numel():,})"
+            f"{len(self.vocab)}, train {self.train_corpus.numel():,}, val "
+            f"{self.val_corpus.numel():,})"
         )
 
     def overlapping_split(

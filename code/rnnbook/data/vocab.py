@@ -56,8 +56,8 @@ class Vocab:
     ) -> None:
         if isinstance(tokens, str):
             raise TypeError(
-                "tokens must be an iterable of tokens, not one str: "
-                "pass rnnbook.tokenize(text) (a list of str)"
+                "tokens must be an iterable of tokens, not one str: pass "
+                "rnnbook.tokenize(text) (a list of str)"
             )
         tokens = list(tokens)
         for tok in tokens:
@@ -69,8 +69,8 @@ class Vocab:
         min_freq = check_int("min_freq", min_freq, minimum=0)
         if isinstance(reserved_tokens, str):
             raise TypeError(
-                "reserved_tokens must be a sequence of str, not one str: "
-                f"write reserved_tokens=({reserved_tokens!r},)"
+                "reserved_tokens must be a sequence of str, not one str: write "
+                f"reserved_tokens=({reserved_tokens!r},)"
             )
         reserved = list(reserved_tokens)
         for tok in reserved:
@@ -80,8 +80,8 @@ class Vocab:
                 )
         if UNK in reserved:
             raise ValueError(
-                f"{UNK!r} is always index 0 and cannot be a reserved token; "
-                "remove it from reserved_tokens"
+                f"{UNK!r} is always index 0 and cannot be a reserved token; remove it "
+                "from reserved_tokens"
             )
         duplicates = sorted({t for t in reserved if reserved.count(t) > 1})
         if duplicates:
@@ -162,7 +162,7 @@ class Vocab:
         index = check_int("an index", indices)
         if not 0 <= index < len(self):
             raise IndexError(
-                f"index {index} is out of range for a vocabulary of {len(self)} "
-                f"tokens (valid indices: 0 to {len(self) - 1})"
+                f"index {index} is out of range for a vocabulary of {len(self)} tokens "
+                f"(valid indices: 0 to {len(self) - 1})"
             )
         return self.idx_to_token[index]

@@ -54,8 +54,8 @@ def _as_indices(corpus, vocab_size: int, name: str = "corpus") -> np.ndarray:
     tokens = tokens.astype(np.int64, copy=False)
     if tokens.size and (tokens.min() < 0 or tokens.max() >= vocab_size):
         raise ValueError(
-            f"{name} holds indices outside [0, {vocab_size}): "
-            f"min {tokens.min()}, max {tokens.max()}; is vocab_size right?"
+            f"{name} holds indices outside [0, {vocab_size}): min {tokens.min()}, max "
+            f"{tokens.max()}; is vocab_size right?"
         )
     return tokens
 
@@ -82,8 +82,7 @@ class NGramLM:
         if vocab_size**n >= 2**63:
             raise ValueError(
                 f"vocab_size ** n = {vocab_size}**{n} does not fit the int64 codes of "
-                "n-grams; "
-                "use a smaller n"
+                "n-grams; use a smaller n"
             )
         k = check_real(
             "k",
@@ -111,8 +110,8 @@ class NGramLM:
         """All n-grams of ``tokens`` as rows: (T - n + 1, n), a view."""
         if tokens.size < self.n:
             raise ValueError(
-                f"a corpus of {tokens.size} tokens has no {self.n}-grams: "
-                f"it needs at least {self.n} tokens"
+                f"a corpus of {tokens.size} tokens has no {self.n}-grams: it needs at "
+                f"least {self.n} tokens"
             )
         return np.lib.stride_tricks.sliding_window_view(tokens, self.n)
 
@@ -173,8 +172,8 @@ class NGramLM:
             ctx = ctx[None, :]  # (1, n-1)
         if ctx.ndim != 2 or ctx.shape[1] != self.n - 1:
             raise ValueError(
-                f"a context of an order-{self.n} model holds {self.n - 1} tokens; "
-                f"got shape {np.shape(contexts)}"
+                f"a context of an order-{self.n} model holds {self.n - 1} tokens; got "
+                f"shape {np.shape(contexts)}"
             )
         ctx = _as_indices(ctx.reshape(-1), self.vocab_size, "contexts").reshape(
             ctx.shape
