@@ -38,8 +38,8 @@ def solutions_choice(value: str | None) -> str:
     choice = (value or "show").strip().lower()
     if choice not in CHOICES:
         raise ValueError(
-            f"{ENV} must be 'show' or 'hide', got {value!r}; "
-            f"unset it to show the solutions"
+            f"{ENV} must be 'show' or 'hide', got {value!r}; unset it to show the "
+            "solutions"
         )
     return choice
 

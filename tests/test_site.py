@@ -382,9 +382,8 @@ def test_make_book_installs_the_cpu_torch_on_linux_unless_told_otherwise():
     version = requirement_pins(ROOT / "requirements.txt")["torch"]
     cpu = dry_run()
     assert (
-        f"pip install --quiet --no-deps --index-url "
-        "https://download.pytorch.org/whl/cpu "
-        f"torch=={version}"
+        "pip install --quiet --no-deps --index-url "
+        f"https://download.pytorch.org/whl/cpu torch=={version}"
     ) in cpu
     cuda = dry_run("TORCH=cuda")
     assert "download.pytorch.org" not in cuda and f"torch=={version}" in cuda
