@@ -40,7 +40,8 @@ def package_hash(package: Path = PACKAGE) -> str:
 
 
 def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
-    """The Python version and the installed version of each library ("absent" if none)."""
+    """The Python version and the installed version of each library ("absent" if
+    none)."""
     found = {"python": platform.python_version()}
     for name in libraries:
         try:
@@ -51,16 +52,19 @@ def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
 
 
 def cache_key(package: Path = PACKAGE, installed: dict[str, str] | None = None) -> str:
-    """The stamp kept beside the cache: the package's hash and the versions, one per line."""
+    """The stamp kept beside the cache: the package's hash and the versions, one per
+    line."""
     installed = versions() if installed is None else installed
     lines = [f"rnnbook {package_hash(package)}"]
     lines += [f"{name} {version}" for name, version in sorted(installed.items())]
     return "\n".join(lines)
 
 
-def guard(build_dir: Path, package: Path = PACKAGE,
-          installed: dict[str, str] | None = None) -> bool:
-    """Delete the cache under ``build_dir`` if the key changed; return True if it did."""
+def guard(
+    build_dir: Path, package: Path = PACKAGE, installed: dict[str, str] | None = None
+) -> bool:
+    """Delete the cache under ``build_dir`` if the key changed; return True if it
+    did."""
     stamp = build_dir / ".rnnbook-cache-key"
     stale = [build_dir / ".jupyter_cache", build_dir / ".doctrees"]
     current = cache_key(package, installed)
@@ -83,7 +87,10 @@ def _difference(previous: str | None, current: str) -> str:
     old = dict(line.split(" ", 1) for line in previous.splitlines() if " " in line)
     new = dict(line.split(" ", 1) for line in current.splitlines() if " " in line)
     names = [name for name in new if old.get(name) != new[name]]
-    return ", ".join(f"{n} {old.get(n, '?')[:12]} -> {new[n][:12]}" for n in names) or "changed"
+    return (
+        ", ".join(f"{n} {old.get(n, '?')[:12]} -> {new[n][:12]}" for n in names)
+        or "changed"
+    )
 
 
 def _on_config_inited(app, config) -> None:

@@ -42,9 +42,10 @@ from typing import Any
 import nbformat
 
 GLUE_PREFIX = "application/papermill.record/"
-ADMONITIONS = {"admonition", "note", "warning", "tip", "important", "hint", "caution",
-               "attention", "danger", "error", "seealso", "dropdown", "topic", "sidebar",
-               "margin", "card", "div", "epigraph", "pull-quote", "highlights"}
+ADMONITIONS = {"admonition", "note", "warning", "tip", "important", "hint",
+               "caution", "attention", "danger", "error", "seealso", "dropdown",
+               "topic", "sidebar", "margin", "card", "div", "epigraph", "pull-quote",
+               "highlights"}
 CODE_DIRECTIVES = {"code-block", "code", "sourcecode"}
 
 
@@ -61,9 +62,9 @@ class Target:
 class Reference:
     """One bibliography entry: the author-year label parts and the formatted entry."""
 
-    authors: str   # "Zhang et al."
+    authors: str  # "Zhang et al."
     year: str
-    text: str      # the full entry, plain Markdown
+    text: str  # the full entry, plain Markdown
 
 
 @dataclass
@@ -72,13 +73,13 @@ class Context:
 
     docname: str = "page"
     glue: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> mime bundle
-    numbers: dict[str, Target] = field(default_factory=dict)    # numref: "Fig. 7.3"
+    numbers: dict[str, Target] = field(default_factory=dict)  # numref: "Fig. 7.3"
     equations: dict[str, Target] = field(default_factory=dict)  # eq: "7.3"
-    sections: dict[str, Target] = field(default_factory=dict)   # ref: section titles
-    titles: dict[str, str] = field(default_factory=dict)        # docname -> page title
+    sections: dict[str, Target] = field(default_factory=dict)  # ref: section titles
+    titles: dict[str, str] = field(default_factory=dict)  # docname -> page title
     exercise_numbers: dict[str, str] = field(default_factory=dict)  # label -> "7.1"
     bibliography: dict[str, Reference] = field(default_factory=dict)
-    site_url: str = ""   # the published book, ending in "/"; "" for text without links
+    site_url: str = ""  # the published book, ending in "/"; "" for text without links
     source_dir: Path = Path(".")  # folder of the page's source (literalinclude paths)
     read_include: Callable[[Path, dict[str, str]], str] | None = None
 
@@ -89,13 +90,17 @@ class Context:
 
 
 class ConversionError(ValueError):
-    """The Markdown refers to something the context does not know (a typo in a label)."""
+    """The Markdown refers to something the context does not know (a typo in a
+    label)."""
 
 
-# --- glue ----------------------------------------------------------------------------------
+# --- glue
+# ----------------------------------------------------------------------------------
+
 
 def glue_from_outputs(notebook: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:
-    """Glued values recorded in a notebook's outputs (myst-nb's ``scrapbook`` metadata)."""
+    """Glued values recorded in a notebook's outputs (myst-nb's ``scrapbook``
+    metadata)."""
     found = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
@@ -103,13 +108,16 @@ def glue_from_outputs(notebook: nbformat.NotebookNode) -> dict[str, dict[str, An
             if not meta:
                 continue
             prefix = meta.get("mime_prefix", "")
-            found[meta["name"]] = {k[len(prefix):] if k.startswith(prefix) else k: v
-                                   for k, v in output.get("data", {}).items()}
+            found[meta["name"]] = {
+                k[len(prefix) :] if k.startswith(prefix) else k: v
+                for k, v in output.get("data", {}).items()
+            }
     return found
 
 
 def format_plain_text(text: str, fmt_spec: str) -> str:
-    """myst-nb's formatting of a glued ``text/plain`` value (``{glue:text}`name:.2f```)."""
+    """myst-nb's formatting of a glued ``text/plain`` value
+    (``{glue:text}`name:.2f```)."""
     from myst_nb.core.variables import format_plain_text as myst_format
 
     return myst_format(text, fmt_spec)
@@ -143,7 +151,9 @@ def glue_text(ctx: Context, content: str, role: str) -> str:
     return format_plain_text(_as_text(bundle["text/plain"]), fmt)
 
 
-# --- citations -----------------------------------------------------------------------------
+# --- citations
+# -----------------------------------------------------------------------------
+
 
 def _split_target(content: str) -> tuple[str | None, str]:
     """``Text <target>`` -> ("Text", "target"); ``target`` -> (None, "target")."""
@@ -154,7 +164,8 @@ def _split_target(content: str) -> tuple[str | None, str]:
 
 
 class _Citations:
-    """Resolves the page's citation keys (with the page's ``:keyprefix:``) and remembers them."""
+    """Resolves the page's citation keys (with the page's ``:keyprefix:``) and
+    remembers them."""
 
     def __init__(self, ctx: Context, prefixes: list[str]) -> None:
         self.ctx = ctx
@@ -162,7 +173,9 @@ class _Citations:
         self.cited: list[str] = []
 
     def lookup(self, key: str) -> tuple[str, Reference]:
-        candidates = [key] + [key[len(p):] for p in self.prefixes if p and key.startswith(p)]
+        candidates = [key] + [
+            key[len(p) :] for p in self.prefixes if p and key.startswith(p)
+        ]
         for bibkey in candidates:
             if bibkey in self.ctx.bibliography:
                 if bibkey not in self.cited:
@@ -183,12 +196,15 @@ class _Citations:
     def bibliography(self) -> str:
         if not self.cited:
             return ""
-        entries = sorted((self.ctx.bibliography[k] for k in self.cited),
-                         key=lambda r: (r.authors.lower(), r.year))
+        entries = sorted(
+            (self.ctx.bibliography[k] for k in self.cited),
+            key=lambda r: (r.authors.lower(), r.year),
+        )
         return "\n".join(f"- {r.text}" for r in entries)
 
 
-# --- inline roles -------------------------------------------------------------------------
+# --- inline roles
+# -------------------------------------------------------------------------
 
 ROLE = re.compile(r"\{([A-Za-z][\w:+.-]*)\}`([^`]*)`")
 
@@ -229,7 +245,9 @@ class _Renderer:
             text, label = _split_target(content)
             target = ctx.equations.get(label)
             if target is None:
-                raise ConversionError(f"{ctx.docname}: unknown equation label {label!r}")
+                raise ConversionError(
+                    f"{ctx.docname}: unknown equation label {label!r}"
+                )
             return self._target_link(text or f"({target.text})", target)
         if name == "ref":
             text, label = _split_target(content)
@@ -278,7 +296,9 @@ def _resolve_doc(current: str, path: str) -> str:
     return "/".join(out)
 
 
-# --- blocks -------------------------------------------------------------------------------
+# --- blocks
+# -------------------------------------------------------------------------------
+
 
 @dataclass
 class Exercise:
@@ -299,11 +319,14 @@ class SolutionEnd:
 
 OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<rest>.*)$")
 DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<arg>.*)$")
-DISPLAY_MATH = re.compile(r"\$\$(?P<body>(?:(?!\$\$).)+)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.S)
+DISPLAY_MATH = re.compile(
+    r"\$\$(?P<body>(?:(?!\$\$).)+)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.S
+)
 
 
 def _parse_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
-    """MyST directive options: ``:key: value`` lines, or a ``---`` YAML block, then the body."""
+    """MyST directive options: ``:key: value`` lines, or a ``---`` YAML block, then the
+    body."""
     options: dict[str, str] = {}
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
@@ -311,7 +334,7 @@ def _parse_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
             import yaml
 
             loaded = yaml.safe_load("\n".join(lines[1:end])) or {}
-            return {str(k): str(v) for k, v in loaded.items()}, lines[end + 1:]
+            return {str(k): str(v) for k, v in loaded.items()}, lines[end + 1 :]
     i = 0
     while i < len(lines):
         match = re.match(r"^:([\w-]+):\s*(.*)$", lines[i])
@@ -323,11 +346,14 @@ def _parse_options(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.strip("\n").split("\n"))
+    return "\n".join(
+        f"> {line}" if line.strip() else ">" for line in text.strip("\n").split("\n")
+    )
 
 
 class _Blocks:
-    """Split one Markdown cell into text and exercise/solution markers, rendering directives."""
+    """Split one Markdown cell into text and exercise/solution markers, rendering
+    directives."""
 
     def __init__(self, renderer: _Renderer, state: dict) -> None:
         self.r = renderer
@@ -353,22 +379,27 @@ class _Blocks:
                 continue
             fence = match.group("fence")
             # The block ends at a line of the same fence character, at least as long.
-            close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
+            close = re.compile(
+                r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$"
+            )
             j = i + 1
             while j < len(lines) and not close.match(lines[j]):
                 j += 1
-            body = lines[i + 1:j]
+            body = lines[i + 1 : j]
             directive = DIRECTIVE.match(match.group("rest").strip())
             if directive is None:
                 if fence[0] == ":":  # a colon fence without a directive: keep as text
-                    buffer.extend(lines[i:j + 1])
+                    buffer.extend(lines[i : j + 1])
                 else:  # a code block: never touched
-                    buffer.append("\n".join(lines[i:j + 1]))
+                    buffer.append("\n".join(lines[i : j + 1]))
                 i = j + 1
                 continue
             flush()
-            items.extend(self._directive(directive.group("name"), directive.group("arg").strip(),
-                                         body))
+            items.extend(
+                self._directive(
+                    directive.group("name"), directive.group("arg").strip(), body
+                )
+            )
             i = j + 1
         flush()
         return items
@@ -376,8 +407,11 @@ class _Blocks:
     def _text(self, text: str) -> str:
         # Leave fenced code (kept as one buffer entry with newlines inside) alone.
         out = []
-        for chunk in re.split(r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?\n {0,3}(?:`{3,}|~{3,})[ \t]*$)",
-                              text, flags=re.S | re.M):
+        for chunk in re.split(
+            r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?\n {0,3}(?:`{3,}|~{3,})[ \t]*$)",
+            text,
+            flags=re.S | re.M,
+        ):
             if re.match(r"^ {0,3}(?:`{3,}|~{3,})", chunk):
                 out.append(chunk)
             else:
@@ -385,11 +419,15 @@ class _Blocks:
         return "".join(out)
 
     def _prose(self, text: str) -> str:
-        text = re.sub(r"^\([\w:.-]+\)=[ \t]*\n?", "", text, flags=re.M)  # (label)= targets
-        text = re.sub(r"^%.*\n?", "", text, flags=re.M)                 # MyST comments
+        # (label)= targets
+        text = re.sub(r"^\([\w:.-]+\)=[ \t]*\n?", "", text, flags=re.M)
+        text = re.sub(r"^%.*\n?", "", text, flags=re.M)  # MyST comments
         text = DISPLAY_MATH.sub(self._equation, text)
-        text = re.sub(r"\[([^\]]*)\]\((#[\w:.-]+|[\w./-]+\.md(?:#[\w:.-]+)?)\)",
-                      self._md_link, text)
+        text = re.sub(
+            r"\[([^\]]*)\]\((#[\w:.-]+|[\w./-]+\.md(?:#[\w:.-]+)?)\)",
+            self._md_link,
+            text,
+        )
         return self.r.inline(text)
 
     def _equation(self, match: re.Match) -> str:
@@ -411,7 +449,8 @@ class _Blocks:
         return _link(title, self.ctx.url(docname, anchor or None))
 
     def _body(self, lines: list[str]) -> str:
-        """Render a directive's body (it may hold nested directives, but no exercises)."""
+        """Render a directive's body (it may hold nested directives, but no
+        exercises)."""
         parts = []
         for item in self.parse("\n".join(lines)):
             parts.append(item if isinstance(item, str) else "")
@@ -423,7 +462,9 @@ class _Blocks:
         if name == "literalinclude":
             path = (ctx.source_dir / arg).resolve()
             if ctx.read_include is None:
-                raise ConversionError(f"{ctx.docname}: literalinclude {arg} needs read_include")
+                raise ConversionError(
+                    f"{ctx.docname}: literalinclude {arg} needs read_include"
+                )
             code = ctx.read_include(path, options).rstrip("\n")
             language = options.get("language", "python")
             fence = "````" if "```" in code else "```"
@@ -463,14 +504,17 @@ class _Blocks:
         if name in ADMONITIONS:  # a block quote under the admonition's title
             title = arg or ("Note" if name == "admonition" else name.capitalize())
             return [_quote(f"**{self.r.inline(title)}**\n\n{text}")]
-        # Any other directive (tab sets, containers...): its content, without the syntax.
+        # Any other directive (tab sets, containers...): its content, without the
+        # syntax.
         return [f"**{self.r.inline(arg)}**\n\n{text}" if arg else text]
 
     def _glue_directive(self, name: str, arg: str, options: dict[str, str]) -> str:
         key = arg.split("::")[-1]
         bundle = _glue_bundle(self.ctx, key)
         if name == "glue:math":
-            latex = _as_text(bundle.get("text/latex", bundle.get("text/plain", ""))).strip()
+            latex = _as_text(
+                bundle.get("text/latex", bundle.get("text/plain", ""))
+            ).strip()
             latex = latex.strip("$")
             label = options.get("label")
             target = self.ctx.equations.get(label) if label else None
@@ -494,7 +538,9 @@ class _Blocks:
 BIBLIOGRAPHY = object()  # where the list of works cited goes
 
 
-# --- the notebook ---------------------------------------------------------------------------
+# --- the notebook
+# ---------------------------------------------------------------------------
+
 
 def _heading_level(text: str) -> int | None:
     match = re.match(r"^(#{1,6})\s", text.lstrip("\n"))
@@ -511,7 +557,8 @@ def _figure_caption(cell: nbformat.NotebookNode, renderer: _Renderer) -> str | N
 
 
 def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` whose Markdown cells hold no MyST syntax (see the module doc)."""
+    """A copy of ``notebook`` whose Markdown cells hold no MyST syntax (see the module
+    doc)."""
     nb = copy.deepcopy(notebook)
     ctx = copy.copy(ctx)
     ctx.glue = {**glue_from_outputs(nb), **ctx.glue}
@@ -519,13 +566,20 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
     prefixes = re.findall(r"^:keyprefix:\s*(\S+)", markdown, flags=re.M)
     citations = _Citations(ctx, prefixes)
     renderer = _Renderer(ctx, citations)
-    state: dict[str, Any] = {"exercises": 0, "numbers": {}, "titles": {}, "attachments": {},
-                             "bibliography_placed": False}
+    state: dict[str, Any] = {
+        "exercises": 0,
+        "numbers": {},
+        "titles": {},
+        "attachments": {},
+        "bibliography_placed": False,
+    }
     blocks = _Blocks(renderer, state)
 
-    main: list[Any] = []       # cells (and the bibliography marker) in reading order
-    solutions: list[Any] = []  # the Solutions section, waiting for the end of the exercises
-    pending: list[str] = []    # Markdown not yet made a cell, and where it goes
+    main: list[Any] = []  # cells (and the bibliography marker) in reading order
+    solutions: list[
+        Any
+    ] = []  # the Solutions section, waiting for the end of the exercises
+    pending: list[str] = []  # Markdown not yet made a cell, and where it goes
     pending_into: list[list[Any]] = [main]
     in_solution = False
 
@@ -535,8 +589,11 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
         if not joined:
             return
         cell = nbformat.v4.new_markdown_cell(joined)
-        used = {name: data for name, data in state["attachments"].items()
-                if f"attachment:{name}" in joined}
+        used = {
+            name: data
+            for name, data in state["attachments"].items()
+            if f"attachment:{name}" in joined
+        }
         if used:
             cell["attachments"] = used
         pending_into[0].append(cell)
@@ -560,7 +617,9 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
             # Once a solution has been set aside, later code stays behind it, in order.
             into = solutions if (in_solution or solutions) else main
             into.append(cell)
-            caption = _figure_caption(cell, renderer) if cell.cell_type == "code" else None
+            caption = (
+                _figure_caption(cell, renderer) if cell.cell_type == "code" else None
+            )
             if caption:
                 into.append(nbformat.v4.new_markdown_cell(caption))
             continue
@@ -575,11 +634,15 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
                 number = state["numbers"].get(item.label)
                 if number is None:
                     raise ConversionError(
-                        f"{ctx.docname}: solution to unknown exercise {item.label!r}")
+                        f"{ctx.docname}: solution to unknown exercise {item.label!r}"
+                    )
                 title = state["titles"].get(item.label)
                 in_solution = True
-                emit(solutions, f"### Solution to Exercise {number}"
-                     + (f": {renderer.inline(title)}" if title else ""))
+                emit(
+                    solutions,
+                    f"### Solution to Exercise {number}"
+                    + (f": {renderer.inline(title)}" if title else ""),
+                )
             elif isinstance(item, SolutionEnd):
                 in_solution = False
             elif item is BIBLIOGRAPHY:
@@ -589,11 +652,13 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
             elif in_solution:
                 emit(solutions, item)
             else:
-                heading = re.search(r"^#{1,2}\s", item, flags=re.M) if solutions else None
+                heading = (
+                    re.search(r"^#{1,2}\s", item, flags=re.M) if solutions else None
+                )
                 if heading:  # the exercises' section ends: the solutions come here
-                    emit(main, item[:heading.start()])
+                    emit(main, item[: heading.start()])
                     flush_solutions()
-                    item = item[heading.start():]
+                    item = item[heading.start() :]
                 emit(main, item)
         flush()
     flush()
@@ -614,7 +679,8 @@ def convert(notebook: nbformat.NotebookNode, ctx: Context) -> nbformat.NotebookN
     return nb
 
 
-# --- what is left of MyST (the tests' check) ------------------------------------------------
+# --- what is left of MyST (the tests' check)
+# ------------------------------------------------
 
 LEFTOVER = [
     (re.compile(r"\{[A-Za-z][\w:+.-]*\}`"), "a MyST role"),
@@ -625,14 +691,17 @@ LEFTOVER = [
 
 
 def leftovers(notebook: nbformat.NotebookNode) -> list[str]:
-    """Every piece of MyST syntax still in the notebook's Markdown cells (empty when clean)."""
+    """Every piece of MyST syntax still in the notebook's Markdown cells (empty when
+    clean)."""
     found = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "markdown":
             continue
         for pattern, what in LEFTOVER:
             for match in pattern.finditer(cell.source):
-                line = cell.source[:match.start()].count("\n") + 1
-                found.append(f"cell {index}, line {line}: {what}: "
-                             f"{cell.source.splitlines()[line - 1][:80]!r}")
+                line = cell.source[: match.start()].count("\n") + 1
+                found.append(
+                    f"cell {index}, line {line}: {what}: "
+                    f"{cell.source.splitlines()[line - 1][:80]!r}"
+                )
     return found

@@ -5,7 +5,8 @@ The pages write each solution between ``solution-start`` and ``solution-end``
 By default the built pages show every solution, folded until opened. An
 instructor who wants to hand out the exercises alone builds with
 
-    RNNBOOK_SOLUTIONS=hide jupyter-book build .      # or: make book RNNBOOK_SOLUTIONS=hide
+    RNNBOOK_SOLUTIONS=hide jupyter-book build .      # or: make book
+    RNNBOOK_SOLUTIONS=hide
 
 and every solution, its prose, code and outputs, is left out of the HTML; the
 exercises and their numbers stay as they are. The notebooks still run in full,
@@ -15,7 +16,8 @@ Why not sphinx-exercise's own ``hide_solutions`` option: in sphinx-exercise
 1.2.1 it drops the ``solution-start`` marker but keeps the rest of a gated
 solution, and the HTML build then stops with "departing unknown node type:
 solution_end_node". This extension instead removes each solution after
-sphinx-exercise has gathered it into one node. Listed in ``_config.yml`` under ``sphinx.local_extensions``; the README
+sphinx-exercise has gathered it into one node. Listed in ``_config.yml`` under
+``sphinx.local_extensions``; the README
 documents the option.
 """
 
@@ -35,8 +37,10 @@ def solutions_choice(value: str | None) -> str:
     """``"show"`` or ``"hide"`` from the environment variable's value (unset: show)."""
     choice = (value or "show").strip().lower()
     if choice not in CHOICES:
-        raise ValueError(f"{ENV} must be 'show' or 'hide', got {value!r}; "
-                         f"unset it to show the solutions")
+        raise ValueError(
+            f"{ENV} must be 'show' or 'hide', got {value!r}; unset it to show the "
+            "solutions"
+        )
     return choice
 
 
@@ -55,6 +59,8 @@ class RemoveSolutions(SphinxTransform):
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("rnnbook_solutions", solutions_choice(os.environ.get(ENV)), "env")
+    app.add_config_value(
+        "rnnbook_solutions", solutions_choice(os.environ.get(ENV)), "env"
+    )
     app.add_transform(RemoveSolutions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

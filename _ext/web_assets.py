@@ -51,8 +51,15 @@ MATHJAX = NpmAsset(
     name="mathjax",
     version="3.2.2",
     integrity="sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
-    keep=("LICENSE", "es5/tex-mml-chtml.js", "es5/input/*", "es5/output/chtml/*",
-          "es5/ui/*", "es5/a11y/*", "es5/sre/*"),
+    keep=(
+        "LICENSE",
+        "es5/tex-mml-chtml.js",
+        "es5/input/*",
+        "es5/output/chtml/*",
+        "es5/ui/*",
+        "es5/a11y/*",
+        "es5/sre/*",
+    ),
     strip="es5/",
 )
 
@@ -74,7 +81,9 @@ class AssetError(RuntimeError):
 
 def cdn_url(asset: NpmAsset, path: str) -> str:
     """Where a CDN serves ``path`` of the pinned package (the fallback without npm)."""
-    return f"https://cdn.jsdelivr.net/npm/{asset.name}@{asset.version}/{asset.strip}{path}"
+    return (
+        f"https://cdn.jsdelivr.net/npm/{asset.name}@{asset.version}/{asset.strip}{path}"
+    )
 
 
 def _sri(data: bytes) -> str:
@@ -85,11 +94,11 @@ def _wanted(member: str, asset: NpmAsset) -> str | None:
     """The path below the asset's folder for a tarball member, or None to skip it."""
     if not member.startswith("package/"):
         return None
-    rel = member[len("package/"):]
+    rel = member[len("package/") :]
     if not any(fnmatch.fnmatch(rel, pattern) for pattern in asset.keep):
         return None
     if asset.strip and rel.startswith(asset.strip):
-        rel = rel[len(asset.strip):]
+        rel = rel[len(asset.strip) :]
     return rel
 
 
@@ -111,26 +120,43 @@ def _unpack(tarball: Path, asset: NpmAsset, dest: Path) -> int:
 
 
 def fetch(asset: NpmAsset, static_dir: Path, npm: str) -> Path:
-    """Download ``asset`` with ``npm pack``, verify it, unpack it to ``static_dir/NAME``."""
+    """Download ``asset`` with ``npm pack``, verify it, unpack it to
+    ``static_dir/NAME``."""
     dest = static_dir / asset.name
     static_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=static_dir) as tmp:
         tmp_dir = Path(tmp)
         result = subprocess.run(
-            [npm, "pack", f"{asset.name}@{asset.version}", "--json", "--pack-destination", tmp],
-            capture_output=True, text=True, cwd=tmp,
+            [
+                npm,
+                "pack",
+                f"{asset.name}@{asset.version}",
+                "--json",
+                "--pack-destination",
+                tmp,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
         )
         if result.returncode != 0:
-            raise AssetError(f"npm pack {asset.name}@{asset.version} failed:\n{result.stderr[-2000:]}")
+            raise AssetError(
+                f"npm pack {asset.name}@{asset.version} "
+                f"failed:\n{result.stderr[-2000:]}"
+            )
         filename = json.loads(result.stdout)[0]["filename"]
         tarball = tmp_dir / filename
         digest = _sri(tarball.read_bytes())
         if digest != asset.integrity:
-            raise AssetError(f"{asset.name}@{asset.version}: tarball digest {digest} differs from "
-                             f"the pinned {asset.integrity}; refusing to use it")
+            raise AssetError(
+                f"{asset.name}@{asset.version}: tarball digest {digest} differs from "
+                f"the pinned {asset.integrity}; refusing to use it"
+            )
         staging = tmp_dir / "unpacked"
         if _unpack(tarball, asset, staging) == 0:
-            raise AssetError(f"{asset.name}@{asset.version}: none of {asset.keep} in the tarball")
+            raise AssetError(
+                f"{asset.name}@{asset.version}: none of {asset.keep} in the tarball"
+            )
         (staging / ".pinned").write_text(asset.stamp)
         if dest.exists():
             shutil.rmtree(dest)
@@ -154,8 +180,10 @@ def ensure(static_dir: Path = VENDOR / "static") -> Path:
         npm = shutil.which("npm")
         if npm is None:
             names = ", ".join(f"{a.name}@{a.version}" for a in missing)
-            raise AssetError(f"npm is not installed, so {names} cannot be fetched into "
-                             f"{static_dir}; install Node.js (it brings npm) and build again")
+            raise AssetError(
+                f"npm is not installed, so {names} cannot be fetched into "
+                f"{static_dir}; install Node.js (it brings npm) and build again"
+            )
         for asset in missing:
             fetch(asset, static_dir, npm)
     return static_dir

@@ -1,4 +1,4 @@
-"""Shared fixtures: the strictly built book, and a local HTTP server."""
+"""Shared fixtures: the novel, the strictly built book, and a local HTTP server."""
 
 from __future__ import annotations
 
@@ -13,11 +13,63 @@ from pathlib import Path
 
 import pytest
 
+from rnnbook import TimeMachineData
+from rnnbook.data.corpus import CorpusError, load_time_machine
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Tests of the loader clear RNNBOOK_DATA_DIR; remember where the real novel is first.
 if os.environ.get("RNNBOOK_DATA_DIR"):
     os.environ.setdefault("RNNBOOK_REAL_DATA_DIR", os.environ["RNNBOOK_DATA_DIR"])
+
+
+def novel_or_skip(**kwargs) -> str:
+    """The raw novel (``kwargs`` go to ``load_time_machine``), or a skip, or under CI a
+    failure.
+
+    Without the corpus (no ``RNNBOOK_DATA_DIR``, no cached copy, no network)
+    the tests that need it are skipped with the reason, so a contributor can
+    still run the rest; under ``CI=true`` they fail instead, so that a broken
+    data folder on CI cannot pass as a green run with skipped tests.
+    """
+    try:
+        return load_time_machine(**kwargs)
+    except CorpusError as err:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true and the corpus cannot be had: {err}", pytrace=False)
+        pytest.skip(f"the corpus cannot be had (set RNNBOOK_DATA_DIR): {err}")
+
+
+@pytest.fixture(scope="session")
+def novel_text() -> str:
+    """The raw text of *The Time Machine*, loaded once per test run (see
+    :func:`novel_or_skip`)."""
+    return novel_or_skip(data_dir=os.environ.get("RNNBOOK_REAL_DATA_DIR"), timeout=15.0)
+
+
+@pytest.fixture(scope="session")
+def novel_chars(novel_text) -> TimeMachineData:
+    """The novel as character tokens, with the default split (shared: do not modify)."""
+    return TimeMachineData(text=novel_text)
+
+
+@pytest.fixture(scope="session")
+def novel_words(novel_text) -> TimeMachineData:
+    """The novel as word tokens, with the default split (shared: do not modify)."""
+    return TimeMachineData(level="word", text=novel_text)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that uses the built book is marked ``book``, and no other needs to be.
+
+    So ``-m "not book"`` deselects exactly the tests that wait for the strict
+    build, and a test of the site's code that needs no build is never skipped
+    with them. (A test that runs jupyter-book on a tiny book of its own marks
+    itself.)
+    """
+    for item in items:
+        if "built_book" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.book)
 
 
 @pytest.fixture(scope="session")
@@ -30,13 +82,25 @@ def built_book(tmp_path_factory) -> Path:
     """
     out = tmp_path_factory.mktemp("book")
     jb = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(jb), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"]
+    cmd = [
+        str(jb),
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     log = out / "build.log"
     log.write_text(result.stdout + "\n--- stderr ---\n" + result.stderr)
     if result.returncode != 0:
-        pytest.fail(f"strict book build failed (exit {result.returncode}); log: {log}\n"
-                    + result.stdout[-6000:] + result.stderr[-4000:])
+        pytest.fail(
+            f"strict book build failed (exit {result.returncode}); log: {log}\n"
+            + result.stdout[-6000:]
+            + result.stderr[-4000:]
+        )
     html = out / "_build" / "html"
     artifacts = os.environ.get("RNNBOOK_ARTIFACTS")
     if artifacts:  # keep the built site for inspection after the run
@@ -73,4 +137,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     folder = config.stash.get(SCREENSHOTS, None)
     if folder is not None and any(folder.glob("*.png")):
         terminalreporter.write_sep("-", "browser screenshots")
-        terminalreporter.write_line(f"{len(list(folder.glob('*.png')))} screenshots in {folder}")
+        terminalreporter.write_line(
+            f"{len(list(folder.glob('*.png')))} screenshots in {folder}"
+        )

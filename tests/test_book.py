@@ -1,15 +1,17 @@
-"""The whole book builds strictly from a clean state, and its pages hold what they promise."""
+"""The whole book builds strictly from a clean state, and its pages hold what they
+promise."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
 
-pytestmark = pytest.mark.book
-
-TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Error</span>:", 'class="ansi-red-fg"')
+TRACEBACK_MARKERS = (
+    "Traceback (most recent call last)",
+    "Error</span>:",
+    'class="ansi-red-fg"',
+)
 
 
 def pages(html: Path) -> list[Path]:
@@ -40,6 +42,13 @@ def test_opening_page(built_book):
     # The Live Code (Thebe) launch button.
     assert "btn-launch-thebe" in html and "Live Code" in html
     # The bibliography, author-year.
-    for needle in ("Graves", "Sutskever", "Lipton", "critical review", "learning to diagnose", "Elman"):
+    for needle in (
+        "Graves",
+        "Sutskever",
+        "Lipton",
+        "critical review",
+        "learning to diagnose",
+        "Elman",
+    ):
         assert needle.lower() in html.lower(), needle
     assert re.search(r"Graves <em>et al.</em>, 2008|Graves et al\., 2008", html)

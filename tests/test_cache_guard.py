@@ -17,8 +17,13 @@ import cache_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
-INSTALLED = {"python": "3.11.7", "torch": "2.13.0", "numpy": "2.4.6",
-             "matplotlib": "3.11.2", "myst-nb": "1.4.0"}
+INSTALLED = {
+    "python": "3.11.7",
+    "torch": "2.13.0",
+    "numpy": "2.4.6",
+    "matplotlib": "3.11.2",
+    "myst-nb": "1.4.0",
+}
 
 
 @pytest.fixture
@@ -30,7 +35,13 @@ def package(tmp_path):
 
 
 def test_the_key_names_python_and_every_library_the_outputs_depend_on():
-    assert set(cache_guard.versions()) == {"python", "torch", "numpy", "matplotlib", "myst-nb"}
+    assert set(cache_guard.versions()) == {
+        "python",
+        "torch",
+        "numpy",
+        "matplotlib",
+        "myst-nb",
+    }
     key = cache_guard.cache_key()
     assert key.splitlines()[0] == f"rnnbook {cache_guard.package_hash()}"
     assert f"python {sys.version.split()[0]}" in key.splitlines()
@@ -46,10 +57,11 @@ def test_the_key_changes_when_a_version_changes(package, name):
 def test_an_upgrade_clears_the_cache_and_nothing_else_does(package, tmp_path, capsys):
     build = tmp_path / "_build"
     cache, doctrees = build / ".jupyter_cache", build / ".doctrees"
-    assert cache_guard.guard(build, package, INSTALLED) is True   # no key yet
+    assert cache_guard.guard(build, package, INSTALLED) is True  # no key yet
     cache.mkdir(parents=True)
     doctrees.mkdir()
-    assert cache_guard.guard(build, package, INSTALLED) is False  # same code, same versions
+    # same code, same versions
+    assert cache_guard.guard(build, package, INSTALLED) is False
     assert cache.exists() and doctrees.exists()
     capsys.readouterr()
     assert cache_guard.guard(build, package, {**INSTALLED, "torch": "2.14.0"}) is True

@@ -1,16 +1,16 @@
-"""The corpus loader: local folder first, then a verified cache, then a verified download."""
+"""The corpus loader: local folder first, then a verified cache, then a verified
+download."""
 
 from __future__ import annotations
 
 import hashlib
 import socket
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from rnnbook.data import corpus
-from rnnbook.data.corpus import CorpusError, fetch_verified, load_time_machine
+from rnnbook.data.corpus import CorpusError, fetch_verified
 
 GOOD = b"The Time Traveller (for so it will be convenient to speak of him)\n" * 200
 GOOD_SHA1 = hashlib.sha1(GOOD).hexdigest()
@@ -39,7 +39,9 @@ def test_download_is_verified_and_cached(http_dir, tmp_path):
     assert path.read_bytes() == GOOD
     # A second call is served from the cache, even with the server gone.
     (root / "tm.txt").unlink()
-    assert fetch_verified(url=f"{base}/tm.txt", sha1=GOOD_SHA1, filename="tm.txt") == path
+    assert (
+        fetch_verified(url=f"{base}/tm.txt", sha1=GOOD_SHA1, filename="tm.txt") == path
+    )
 
 
 def test_bad_download_is_not_kept(http_dir, tmp_path):
@@ -74,9 +76,9 @@ def test_no_network_no_copy_gives_a_clear_error():
     with pytest.raises(CorpusError) as info:
         fetch_verified(url=url, sha1=GOOD_SHA1, filename="tm.txt")
     message = str(info.value)
-    assert url in message                       # says what it tried
+    assert url in message  # says what it tried
     assert "not cached yet" in message
-    assert corpus.DATA_DIR_ENV in message       # and how to fix it
+    assert corpus.DATA_DIR_ENV in message  # and how to fix it
 
 
 def test_data_dir_wins_over_cache_and_network(monkeypatch, tmp_path):
@@ -87,7 +89,10 @@ def test_data_dir_wins_over_cache_and_network(monkeypatch, tmp_path):
     cached.parent.mkdir(parents=True)
     cached.write_bytes(GOOD)
     monkeypatch.setenv(corpus.DATA_DIR_ENV, str(data))
-    assert fetch_verified(url=closed_port_url(), sha1=GOOD_SHA1, filename="tm.txt") == data / "tm.txt"
+    assert (
+        fetch_verified(url=closed_port_url(), sha1=GOOD_SHA1, filename="tm.txt")
+        == data / "tm.txt"
+    )
 
 
 def test_bad_file_in_data_dir_is_reported_not_touched(monkeypatch, tmp_path):
@@ -109,33 +114,53 @@ def test_missing_file_in_data_dir_falls_through_and_is_listed(monkeypatch, tmp_p
 def test_concurrent_writers_do_not_corrupt_the_cache(http_dir, tmp_path):
     root, base = http_dir
     (root / "tm.txt").write_bytes(GOOD)
+
     def fetch(_):
-        return fetch_verified(url=f"{base}/tm.txt", sha1=GOOD_SHA1, filename="tm.txt").read_bytes()
+        return fetch_verified(
+            url=f"{base}/tm.txt", sha1=GOOD_SHA1, filename="tm.txt"
+        ).read_bytes()
+
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(fetch, range(16)))
     assert all(r == GOOD for r in results)
     cache = tmp_path / "cache"
-    assert sorted(p.name for p in cache.iterdir()) == ["tm.txt"]  # no stray temporary files
+    # no stray temporary files
+    assert sorted(p.name for p in cache.iterdir()) == ["tm.txt"]
     assert (cache / "tm.txt").read_bytes() == GOOD
 
 
 def test_interrupted_write_leaves_no_file(monkeypatch, tmp_path):
     target = tmp_path / "cache" / "tm.txt"
+
     def boom(fd):
         raise KeyboardInterrupt
+
     monkeypatch.setattr(corpus.os, "fsync", boom)
     with pytest.raises(KeyboardInterrupt):
         corpus._atomic_write(target, GOOD)
     assert list(target.parent.iterdir()) == []
 
 
-def test_the_real_novel_when_available(monkeypatch):
-    """The real file (RNNBOOK_DATA_DIR as set by .ci/run, else ../shared/data) passes the real checksum."""
-    import os
-    shared = Path(os.environ.get("RNNBOOK_REAL_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
-    if not (shared / corpus.TIME_MACHINE_FILE).is_file():
-        pytest.skip(f"no local copy of the novel at {shared}")
-    monkeypatch.setenv(corpus.DATA_DIR_ENV, str(shared))
-    text = load_time_machine()
-    assert len(text.encode("utf-8")) == 178979
-    assert text.startswith("The Time Machine, by H. G. Wells")
+def test_the_real_novel(novel_text):
+    """The real file (found through RNNBOOK_DATA_DIR, the cache or the URL) passed the
+    real checksum."""
+    assert len(novel_text.encode("utf-8")) == 178979
+    assert novel_text.startswith("The Time Machine, by H. G. Wells")
+
+
+def test_tests_skip_without_the_corpus_but_fail_under_ci(monkeypatch, tmp_path):
+    from conftest import novel_or_skip
+
+    nowhere = dict(url=closed_port_url(), data_dir=tmp_path / "empty", timeout=5)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="set RNNBOOK_DATA_DIR"):
+        novel_or_skip(**nowhere)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(
+        pytest.fail.Exception, match="CI=true and the corpus cannot be had"
+    ):
+        novel_or_skip(**nowhere)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / corpus.TIME_MACHINE_FILE).write_bytes(GOOD)
+    good = dict(nowhere, sha1=GOOD_SHA1)
+    assert novel_or_skip(**good) == GOOD.decode()

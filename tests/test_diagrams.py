@@ -1,56 +1,59 @@
-"""Diagrams drawn by code: deterministic, labelled, and strict about their input."""
+"""Every diagram drawn by code comes out byte for byte the same in a fresh process.
+
+The book's execution cache and the published images depend on it: a figure that
+changed with the process (a set iterated in hash order, a random colour) would
+make every build differ. So each figure is rendered by two fresh processes with
+different hash seeds (and the default style), and the PNG bytes are compared.
+"""
 
 from __future__ import annotations
 
-import io
+import os
+import subprocess
+import sys
 
+# One call per diagram, as a page would make it (add new diagrams here).
+DIAGRAMS = {
+    "unfolded_rnn": "rnnbook.unfolded_rnn(3)",
+    "char_lm": "rnnbook.char_lm()",
+    "task_shapes": "rnnbook.task_shapes()",
+    "partition_offsets": "rnnbook.partition_offsets()",
+    "sequential_streams": "rnnbook.sequential_streams()",
+}
+
+RENDER = """
+import io, sys
 import matplotlib
-import pytest
-
 matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
+import rnnbook
 
-from rnnbook import unfolded_rnn  # noqa: E402
-
-
-def texts(fig: Figure) -> list[str]:
-    return [t.get_text() for ax in fig.axes for t in ax.texts]
-
-
-@pytest.mark.parametrize("steps", [1, 3, 5])
-def test_unfolded_rnn_labels(steps):
-    fig = unfolded_rnn(num_steps=steps)
-    assert isinstance(fig, Figure)
-    labels = texts(fig)
-    # The folded network on the left.
-    for folded in (r"$x_t$", r"$h_t$", r"$o_t$"):
-        assert labels.count(folded) == 1
-    # One input, hidden state and output per unrolled step, and no more.
-    for t in range(1, steps + 1):
-        for name in "xho":
-            assert labels.count(f"${name}_{t}$") == 1
-    assert f"$x_{steps + 1}$" not in labels
-    # The same weights label every step: once on the left, once per step on the right.
-    for weight in (r"$W_{xh}$", r"$W_{hh}$", r"$W_{hq}$"):
-        assert labels.count(weight) == steps + 1
-    assert "unfold" in labels
+def png(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=40, metadata={"Software": None})
+    return buf.getvalue()
+"""
 
 
-def test_unfolded_rnn_is_deterministic():
-    def render() -> bytes:
-        buf = io.BytesIO()
-        fig = unfolded_rnn(3)
-        fig.savefig(buf, format="png", dpi=60, metadata={"Software": None})
-        return buf.getvalue()
-    assert render() == render()
+def render_in_a_fresh_process(hash_seed: str) -> list[bytes]:
+    """The PNG bytes of every diagram, drawn by a new Python process."""
+    child = RENDER + "".join(
+        f"sys.stdout.buffer.write(png({call}).hex().encode() + b'\\n')\n"
+        for call in DIAGRAMS.values()
+    )
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed, MPLBACKEND="Agg")
+    result = subprocess.run(
+        [sys.executable, "-c", child],
+        capture_output=True,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return [bytes.fromhex(line) for line in result.stdout.decode().split()]
 
 
-@pytest.mark.parametrize("bad", [0, -2])
-def test_unfolded_rnn_refuses_no_steps(bad):
-    with pytest.raises(ValueError, match="num_steps must be at least 1"):
-        unfolded_rnn(num_steps=bad)
-
-
-def test_unfolded_rnn_refuses_non_integers():
-    with pytest.raises(TypeError, match="num_steps must be an int"):
-        unfolded_rnn(num_steps=2.5)
+def test_every_diagram_renders_identically_in_a_fresh_process():
+    first, second = render_in_a_fresh_process("1"), render_in_a_fresh_process("2")
+    assert len(first) == len(second) == len(DIAGRAMS)
+    for name, a, b in zip(DIAGRAMS, first, second):
+        assert a.startswith(b"\x89PNG") and len(a) > 1000, name  # a real picture
+        assert a == b, f"{name} differs between two processes"

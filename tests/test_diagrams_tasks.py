@@ -17,10 +17,17 @@ def boxes(fig, role):
     """Centres of the boxes drawn in ``role``'s colour (the colour key excluded)."""
     out = []
     for p in fig.axes[0].patches:
-        if isinstance(p, FancyBboxPatch) and to_hex(p.get_facecolor()) == COLORS[role].lower():
+        if (
+            isinstance(p, FancyBboxPatch)
+            and to_hex(p.get_facecolor()) == COLORS[role].lower()
+        ):
             if p.get_width() > 0.5:  # the key's boxes are smaller
-                out.append((round(p.get_x() + p.get_width() / 2, 6),
-                            round(p.get_y() + p.get_height() / 2, 6)))
+                out.append(
+                    (
+                        round(p.get_x() + p.get_width() / 2, 6),
+                        round(p.get_y() + p.get_height() / 2, 6),
+                    )
+                )
     return out
 
 
@@ -34,8 +41,12 @@ def test_task_shapes_counts(n):
     # Outputs: n (one to many) + 1 + n + n.
     assert len(boxes(fig, "output")) == 1 + 3 * n
     titles = [t.get_text() for t in fig.axes[0].texts]
-    for title in ("one to many", "many to one", "many to many, aligned",
-                  "many to many, not aligned"):
+    for title in (
+        "one to many",
+        "many to one",
+        "many to many, aligned",
+        "many to many, not aligned",
+    ):
         assert title in titles
 
 
@@ -54,8 +65,9 @@ def test_unaligned_task_reads_before_it_writes():
     assert [x for x in inputs_x if x < n] == [x for x in outputs_x if x < n]
 
 
-@pytest.mark.parametrize("bad, err", [(0, ValueError), (-1, ValueError), (2.0, TypeError),
-                                      (True, TypeError)])
+@pytest.mark.parametrize(
+    "bad, err", [(0, ValueError), (-1, ValueError), (2.0, TypeError), (True, TypeError)]
+)
 def test_task_shapes_refuses_bad_steps(bad, err):
     with pytest.raises(err, match="num_steps"):
         task_shapes(num_steps=bad)

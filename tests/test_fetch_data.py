@@ -26,15 +26,25 @@ def closed_port() -> int:
 
 
 def run_fetch(tmp_path: Path, data_dir: Path | None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "no_proxy", "all_proxy")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.lower() not in ("http_proxy", "https_proxy", "no_proxy", "all_proxy")
+    }
     proxy = f"http://127.0.0.1:{closed_port()}"
-    env.update(http_proxy=proxy, https_proxy=proxy, RNNBOOK_CACHE_DIR=str(tmp_path / "cache"))
+    env.update(
+        http_proxy=proxy, https_proxy=proxy, RNNBOOK_CACHE_DIR=str(tmp_path / "cache")
+    )
     env.pop("RNNBOOK_DATA_DIR", None)
     if data_dir is not None:
         env["RNNBOOK_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "rnnbook", "fetch-data"], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rnnbook", "fetch-data"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_no_corpus_and_no_network_stops_with_the_short_message(tmp_path):

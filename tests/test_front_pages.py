@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.book
-
 SECTIONS = ("sequences", "text_preprocessing", "language_models")
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,8 +46,12 @@ def test_pages_cite_dive_into_deep_learning(built_book, name):
 def test_opening_page_draws_the_task_shapes(built_book):
     html = read(built_book, "intro")
     assert 'id="fig-task-shapes"' in html
-    for name in ("one to many", "many to one", "many to many, aligned",
-                 "many to many, not aligned"):
+    for name in (
+        "one to many",
+        "many to one",
+        "many to many, aligned",
+        "many to many, not aligned",
+    ):
         assert name in text_of(html).lower(), name
 
 
@@ -66,7 +68,11 @@ def test_footer_names_both_licences(built_book):
         html = read(built_book, name)
         assert 'class="extra_footer"' in html, name
         footer = html.split('class="extra_footer"')[1].split("</div>")[0]
-        assert "CC BY-SA 4.0" in footer and "MIT" in footer and "Dive into Deep Learning" in footer
+        assert (
+            "CC BY-SA 4.0" in footer
+            and "MIT" in footer
+            and "Dive into Deep Learning" in footer
+        )
 
 
 def test_licence_files_say_what_they_cover():

@@ -1,4 +1,5 @@
-"""Where the trainer shows progress: any Jupyter kernel, a terminal, never the book build.
+"""Where the trainer shows progress: any Jupyter kernel, a terminal, never the book
+build.
 
 The live plot redraws one output in place, which needs a kernel whose display
 publisher takes ``display_id`` updates. Shells are told apart by that ability,
@@ -41,16 +42,32 @@ def shell_class(name: str, kernel: bool, publisher: type | None) -> type:
         self.kernel = object() if kernel else None
         if publisher is not None:
             self.display_pub = publisher()
+
     return type(name, (), {"__init__": init})
 
 
 SHELLS = [
     # (class name, has a kernel, publisher, can redraw in place)
-    ("ZMQInteractiveShell", True, KernelPublisher, True),   # JupyterLab, classic, VS Code, Thebe
-    ("Shell", True, KernelPublisher, True),                 # Colab's google.colab._shell.Shell
+    (
+        "ZMQInteractiveShell",
+        True,
+        KernelPublisher,
+        True,
+    ),  # JupyterLab, classic, VS Code, Thebe
+    ("Shell", True, KernelPublisher, True),  # Colab's google.colab._shell.Shell
     ("SomeFutureShell", True, KwargsPublisher, True),
-    ("TerminalInteractiveShell", False, KernelPublisher, False),  # IPython in a terminal
-    ("ZMQInteractiveShell", False, KernelPublisher, False),  # the name alone is not enough
+    (
+        "TerminalInteractiveShell",
+        False,
+        KernelPublisher,
+        False,
+    ),  # IPython in a terminal
+    (
+        "ZMQInteractiveShell",
+        False,
+        KernelPublisher,
+        False,
+    ),  # the name alone is not enough
     ("ZMQInteractiveShell", True, OldPublisher, False),
     ("ZMQInteractiveShell", True, None, False),
 ]
@@ -68,8 +85,9 @@ def fake_ipython(monkeypatch):
 
 
 @pytest.mark.parametrize("name, kernel, publisher, expected", SHELLS)
-def test_a_notebook_is_recognised_by_what_its_shell_can_do(fake_ipython, name, kernel,
-                                                            publisher, expected):
+def test_a_notebook_is_recognised_by_what_its_shell_can_do(
+    fake_ipython, name, kernel, publisher, expected
+):
     fake_ipython.shell = shell_class(name, kernel, publisher)()
     assert _in_notebook() is expected
     trainer = Trainer(nn.Linear(2, 1), nn.MSELoss(), lr=0.1, device="cpu")
@@ -103,12 +121,21 @@ def test_a_real_jupyter_kernel_is_recognised():
     pytest.importorskip("ipykernel")
     manager, client = jupyter_client.manager.start_new_kernel(kernel_name="python3")
     try:
-        code = ("import os; os.environ.pop('RNNBOOK_BATCH', None)\n"
-                "from rnnbook.training import _in_notebook, _show_progress_bar\n"
-                "print(_in_notebook(), _show_progress_bar())")
+        code = (
+            "import os; os.environ.pop('RNNBOOK_BATCH', None)\n"
+            "from rnnbook.training import _in_notebook, _show_progress_bar\n"
+            "print(_in_notebook(), _show_progress_bar())"
+        )
         lines = []
-        client.execute_interactive(code, timeout=120, output_hook=lambda msg: lines.append(
-            msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None)
+        client.execute_interactive(
+            code,
+            timeout=120,
+            output_hook=lambda msg: (
+                lines.append(msg["content"].get("text", ""))
+                if msg["msg_type"] == "stream"
+                else None
+            ),
+        )
         assert "".join(lines).strip() == "True True"
     finally:
         client.stop_channels()

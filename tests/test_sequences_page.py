@@ -6,10 +6,13 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.book
-
-FIGURES = ("fig-seq-series", "fig-seq-one-step", "fig-seq-rollout", "fig-seq-k-step",
-           "fig-seq-k-error")
+FIGURES = (
+    "fig-seq-series",
+    "fig-seq-one-step",
+    "fig-seq-rollout",
+    "fig-seq-k-step",
+    "fig-seq-k-error",
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,9 @@ def test_glued_numbers_reach_the_prose(page):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
     assert "That gives 996 examples" in text
     # Training and validation MSE of the brief training run, as the prose quotes them.
-    mse = re.search(r"training error is (0\.\d{3}) and the validation error (0\.\d{3})", text)
+    mse = re.search(
+        r"training error is (0\.\d{3}) and the validation error (0\.\d{3})", text
+    )
     assert mse, "the training and validation MSE are missing from the prose"
     train, val = map(float, mse.groups())
     assert 0.04 < train < 0.07 and 0.04 < val < 0.08

@@ -39,7 +39,8 @@ AFTER-TEXT
 
 
 def build(tmp_path: Path, value: str | None) -> str:
-    """Build a one-page Sphinx project strictly, in its own process, and return its HTML."""
+    """Build a one-page Sphinx project strictly, in its own process, and return its
+    HTML."""
     env = {k: v for k, v in os.environ.items() if k != "RNNBOOK_SOLUTIONS"}
     if value is not None:
         env["RNNBOOK_SOLUTIONS"] = value
@@ -47,11 +48,15 @@ def build(tmp_path: Path, value: str | None) -> str:
     src.mkdir()
     (src / "conf.py").write_text(
         f"import sys\nsys.path.insert(0, {str(EXT)!r})\n"
-        "extensions = ['sphinx_exercise', 'solutions']\n")
+        "extensions = ['sphinx_exercise', 'solutions']\n"
+    )
     (src / "index.rst").write_text(PAGE)
     out = tmp_path / "html"
-    subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)],
-                   check=True, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)],
+        check=True,
+        env=env,
+    )
     return (out / "index.html").read_text()
 
 

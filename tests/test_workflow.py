@@ -19,9 +19,15 @@ WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
 
 # The majors that run on Node 24 (checkout, setup-*, upload-artifact) and the current
 # GitHub Pages actions.
-REQUIRED = {"actions/checkout": 5, "actions/setup-python": 6, "actions/setup-node": 5,
-            "actions/configure-pages": 5, "actions/upload-pages-artifact": 4,
-            "actions/deploy-pages": 4, "actions/upload-artifact": 6}
+REQUIRED = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/setup-node": 5,
+    "actions/configure-pages": 5,
+    "actions/upload-pages-artifact": 4,
+    "actions/deploy-pages": 4,
+    "actions/upload-artifact": 6,
+}
 
 
 def workflow() -> dict:
@@ -56,7 +62,9 @@ def test_actions_are_on_their_current_majors():
     used = uses(workflow())
     for name, major in used:
         assert name in REQUIRED, f"{name} is not one of the actions this test knows"
-        assert major >= REQUIRED[name], f"{name}@v{major}: use v{REQUIRED[name]} or later"
+        assert major >= REQUIRED[name], (
+            f"{name}@v{major}: use v{REQUIRED[name]} or later"
+        )
     assert {name for name, _ in used} == set(REQUIRED)
 
 
@@ -67,7 +75,11 @@ def test_node_22_or_later_and_pip_caching_wherever_python_is_set_up():
             name = step.get("uses", "").partition("@")[0]
             if name == "actions/setup-node":
                 version = str(step["with"]["node-version"])
-                version = flow["env"]["NODE_VERSION"] if "env.NODE_VERSION" in version else version
+                version = (
+                    flow["env"]["NODE_VERSION"]
+                    if "env.NODE_VERSION" in version
+                    else version
+                )
                 assert int(version.split(".")[0]) >= 22, f"{job_name}: Node {version}"
             if name == "actions/setup-python":
                 assert step["with"]["cache"] == "pip", f"{job_name}: no pip cache"
@@ -77,13 +89,20 @@ def test_node_22_or_later_and_pip_caching_wherever_python_is_set_up():
 def test_a_deployment_is_never_cancelled_half_way():
     jobs = workflow()["jobs"]
     deploy = jobs["deploy"]
-    assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps(deploy))
+    assert any(
+        s.get("uses", "").startswith("actions/deploy-pages@") for s in steps(deploy)
+    )
     assert deploy["concurrency"]["cancel-in-progress"] is False
     assert jobs["build"]["concurrency"]["cancel-in-progress"] is False
-    assert "concurrency" not in workflow() or \
-        workflow()["concurrency"].get("cancel-in-progress") is False
-    cancelling = [name for name, job in jobs.items()
-                  if job.get("concurrency", {}).get("cancel-in-progress")]
+    assert (
+        "concurrency" not in workflow()
+        or workflow()["concurrency"].get("cancel-in-progress") is False
+    )
+    cancelling = [
+        name
+        for name, job in jobs.items()
+        if job.get("concurrency", {}).get("cancel-in-progress")
+    ]
     assert cancelling == ["pull-request"]
 
 
@@ -101,8 +120,11 @@ def test_pull_requests_build_strictly_and_run_the_tests_without_a_browser():
 def test_the_execution_reports_of_a_failed_build_are_kept():
     jobs = workflow()["jobs"]
     for name in ("pull-request", "build"):
-        uploads = [s for s in steps(jobs[name])
-                   if s.get("uses", "").startswith("actions/upload-artifact@")]
+        uploads = [
+            s
+            for s in steps(jobs[name])
+            if s.get("uses", "").startswith("actions/upload-artifact@")
+        ]
         assert uploads and uploads[0]["if"] == "failure()", name
         assert "_build/html/reports" in uploads[0]["with"]["path"], name
 
@@ -120,7 +142,8 @@ def test_main_builds_deploy_and_publish_the_notebooks_from_the_makefile_install(
     assert triggers(flow)["push"]["branches"] == ["main"]
     build = flow["jobs"]["build"]
     script = runs(build)
-    assert "make .venv/bin/.installed-test" in script  # the CPU torch, as `make book` does
+    # the CPU torch, as `make book` does
+    assert "make .venv/bin/.installed-test" in script
     assert "publish_notebooks.py" in script
     assert build["permissions"]["contents"] == "write"
     assert flow["jobs"]["deploy"]["needs"] == "build"

@@ -57,8 +57,14 @@ def serve_site(html_dir: Path, port: int = 0) -> Iterator[str]:
 
 
 @contextmanager
-def jupyter_server(root_dir: Path, allow_origin: str, port: int = 0, token: str | None = None,
-                   log_path: Path | None = None, timeout: float = 60.0) -> Iterator[tuple[str, str]]:
+def jupyter_server(
+    root_dir: Path,
+    allow_origin: str,
+    port: int = 0,
+    token: str | None = None,
+    log_path: Path | None = None,
+    timeout: float = 60.0,
+) -> Iterator[tuple[str, str]]:
     """Run a Jupyter server on 127.0.0.1 that accepts requests from ``allow_origin``.
 
     Yields ``(base_url, token)``. The kernels it starts run this Python, so they
@@ -67,13 +73,19 @@ def jupyter_server(root_dir: Path, allow_origin: str, port: int = 0, token: str 
     port = port or free_port()
     token = token or secrets.token_hex(16)
     runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"rnnbook-jupyter-{port}"
-    env = dict(os.environ,
-               JUPYTER_RUNTIME_DIR=str(runtime),
-               JUPYTER_CONFIG_DIR=str(runtime / "config"),  # ignore the user's config
-               PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(runtime),
+        JUPYTER_CONFIG_DIR=str(runtime / "config"),  # ignore the user's config
+        PYTHONUNBUFFERED="1",
+    )
     cmd = [
-        sys.executable, "-m", "jupyter_server",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        sys.executable,
+        "-m",
+        "jupyter_server",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.allow_origin={allow_origin}",
         f"--ServerApp.root_dir={root_dir}",
@@ -88,14 +100,20 @@ def jupyter_server(root_dir: Path, allow_origin: str, port: int = 0, token: str 
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"the Jupyter server exited with code {proc.returncode}"
-                                   + (f"; log: {log_path}" if log_path else ""))
+                raise RuntimeError(
+                    f"the Jupyter server exited with code {proc.returncode}"
+                    + (f"; log: {log_path}" if log_path else "")
+                )
             try:
-                with urllib.request.urlopen(f"{base_url}api/status?token={token}", timeout=2):
+                with urllib.request.urlopen(
+                    f"{base_url}api/status?token={token}", timeout=2
+                ):
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"the Jupyter server did not answer within {timeout:.0f} s")
+                    raise RuntimeError(
+                        f"the Jupyter server did not answer within {timeout:.0f} s"
+                    )
                 time.sleep(0.25)
         yield base_url, token
     finally:
@@ -116,19 +134,31 @@ def live_link(site_url: str, page: str, jupyter_url: str, token: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8000, help="port of the book (default 8000)")
-    parser.add_argument("--jupyter-port", type=int, default=8888, help="port of Jupyter (default 8888)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port of the book (default 8000)"
+    )
+    parser.add_argument(
+        "--jupyter-port", type=int, default=8888, help="port of Jupyter (default 8888)"
+    )
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
     args = parser.parse_args()
     if not (args.html / "index.html").is_file():
         sys.exit(f"Nothing to serve in {args.html}: run 'make book' first.")
     site = f"http://127.0.0.1:{args.port}"
-    with serve_site(args.html, args.port) as site_url, \
-            jupyter_server(ROOT, allow_origin=site, port=args.jupyter_port) as (jupyter_url, token):
+    with (
+        serve_site(args.html, args.port) as site_url,
+        jupyter_server(ROOT, allow_origin=site, port=args.jupyter_port) as (
+            jupyter_url,
+            token,
+        ),
+    ):
         print("The book is served with Live Code on a Jupyter server on this computer.")
         print("Open this link once; Live Code then uses that server on every page:\n")
         print(f"    {live_link(site_url, 'book/intro.html', jupyter_url, token)}\n")
-        print("(Open any page with ?jupyter=binder to go back to Binder.) Ctrl-C stops both servers.")
+        print(
+            "(Open any page with ?jupyter=binder to go back to Binder.) Ctrl-C stops "
+            "both servers."
+        )
         try:
             while True:
                 time.sleep(3600)

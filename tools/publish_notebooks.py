@@ -3,7 +3,8 @@
 Every page of the built site is offered as an executed notebook at
 ``_build/html/_sources/PAGE.ipynb``, written in plain Markdown by
 ``_ext/readable_notebook.py``, with a setup cell that installs ``rnnbook`` (at the
-commit that built it) where it is missing (``_ext/rnnbook_site.py``). Colab opens notebooks only from
+commit that built it) where it is missing (``_ext/rnnbook_site.py``). Colab opens
+notebooks only from
 GitHub, so the publishing workflow (.github/workflows/book.yml) pushes this
 folder to the ``notebooks`` branch, where each page's Colab button points:
 ``https://colab.research.google.com/github/ORG/REPO/blob/notebooks/PAGE.ipynb``.

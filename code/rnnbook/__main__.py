@@ -26,25 +26,34 @@ def fetch_data(timeout: float = 15.0) -> int:
             print(f"rnnbook fetch-data: {err}", file=sys.stderr)
         else:
             reason = getattr(cause, "reason", cause)
-            print("rnnbook fetch-data: the corpus is not here and could not be "
-                  f"downloaded ({reason}).\n"
-                  f"Download {TIME_MACHINE_URL} into a folder and set {DATA_DIR_ENV} "
-                  "to that folder (for example: RNNBOOK_DATA_DIR=~/data make book).",
-                  file=sys.stderr)
+            print(
+                "rnnbook fetch-data: the corpus is not here and could not be "
+                f"downloaded ({reason}).\n"
+                f"Download {TIME_MACHINE_URL} into a folder and set {DATA_DIR_ENV} "
+                "to that folder (for example: RNNBOOK_DATA_DIR=~/data make book).",
+                file=sys.stderr,
+            )
         return 1
     print(f"corpus: {path}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnbook",
-                                     description="Companion package of the RNN book.")
+    parser = argparse.ArgumentParser(
+        prog="python -m rnnbook", description="Companion package of the RNN book."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     fetch = commands.add_parser(
-        "fetch-data", help=f"obtain and verify the corpus (from ${DATA_DIR_ENV}, the "
-                           "cache or the internet) and print its path")
-    fetch.add_argument("--timeout", type=float, default=15.0,
-                       help="seconds to wait for the download (default 15)")
+        "fetch-data",
+        help=f"obtain and verify the corpus (from ${DATA_DIR_ENV}, the "
+        "cache or the internet) and print its path",
+    )
+    fetch.add_argument(
+        "--timeout",
+        type=float,
+        default=15.0,
+        help="seconds to wait for the download (default 15)",
+    )
     args = parser.parse_args(argv)
     if args.command == "fetch-data":
         return fetch_data(args.timeout)

@@ -15,36 +15,48 @@ Decoding has two phases:
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import nn
 
+from .checks import check_choice, check_int, check_real, check_str
 from .data.text import preprocess
 
 STRATEGIES = ("greedy", "sample")
 
 
-def _check_args(prefix: object, num_preds: object, strategy: object, temperature: object) -> None:
-    if not isinstance(prefix, str):
-        raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
-    if not prefix:
-        raise ValueError("prefix is empty: give the model at least one character to start from, e.g. 'the '")
-    if isinstance(num_preds, bool) or not isinstance(num_preds, numbers.Integral):
-        raise TypeError(f"num_preds must be an int, got {type(num_preds).__name__}")
-    if num_preds < 0:
-        raise ValueError(f"num_preds must be >= 0 (how many characters to add), got {num_preds}")
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}: use one of {STRATEGIES}")
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
-        raise TypeError(f"temperature must be a number, got {type(temperature).__name__}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}: it divides the logits; "
-                         "use strategy='greedy' for the limit of temperature -> 0")
+def _check_args(
+    prefix: object,
+    num_preds: object,
+    strategy: object,
+    temperature: object,
+    seed: object,
+) -> None:
+    check_str(
+        "prefix",
+        prefix,
+        min_length=1,
+        why="give the model at least one character to start from, e.g. 'the '",
+    )
+    check_int("num_preds", num_preds, minimum=0, why="it counts the characters to add")
+    check_choice("strategy", strategy, STRATEGIES)
+    check_real(
+        "temperature",
+        temperature,
+        low=0,
+        low_open=True,
+        why="it divides the logits; use strategy='greedy' for the limit "
+        "of temperature -> 0",
+    )
+    if seed is not None:
+        check_int("seed", seed)
 
 
-def next_token(logits: torch.Tensor, strategy: str = "greedy", temperature: float = 1.0,
-               generator: torch.Generator | None = None) -> int:
+def next_token(
+    logits: torch.Tensor,
+    strategy: str = "greedy",
+    temperature: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> int:
     """Choose a token index from the logits (vocab_size,) of one prediction.
 
     ``"greedy"`` takes the most probable token (ties: the lowest index).
@@ -60,25 +72,37 @@ def next_token(logits: torch.Tensor, strategy: str = "greedy", temperature: floa
 
 
 @torch.no_grad()
-def predict(model: nn.Module, vocab, prefix: str, num_preds: int, strategy: str = "greedy",
-            temperature: float = 1.0, seed: int | None = None) -> str:
-    """The preprocessed ``prefix`` followed by ``num_preds`` characters written by ``model``.
+def predict(
+    model: nn.Module,
+    vocab,
+    prefix: str,
+    num_preds: int,
+    strategy: str = "greedy",
+    temperature: float = 1.0,
+    seed: int | None = None,
+) -> str:
+    """The preprocessed ``prefix`` followed by ``num_preds`` characters written by
+    ``model``.
 
     The prefix is preprocessed like the corpus (letters only, lower case, one
     space for every run of other characters); a character that is still not
     in ``vocab`` is an error. ``seed`` fixes the draws of ``strategy="sample"``
     (None: different text on every call); greedy decoding needs no seed.
     """
-    _check_args(prefix, num_preds, strategy, temperature)
+    _check_args(prefix, num_preds, strategy, temperature, seed)
     text = preprocess(prefix)
     missing = sorted({ch for ch in text if ch not in vocab})
     if missing:
-        raise ValueError(f"the prefix holds characters that are not in the vocabulary: {missing}; "
-                         "the model can only read characters it was trained on")
+        raise ValueError(
+            f"the prefix holds characters that are not in the vocabulary: {missing}; "
+            "the model can only read characters it was trained on"
+        )
     vocab_size = getattr(model, "vocab_size", len(vocab))
     if vocab_size != len(vocab):
-        raise ValueError(f"the model predicts {vocab_size} tokens but the vocabulary has {len(vocab)}: "
-                         "pass the vocabulary the model was trained with")
+        raise ValueError(
+            f"the model predicts {vocab_size} tokens but the vocabulary has "
+            f"{len(vocab)}: pass the vocabulary the model was trained with"
+        )
     generator = torch.Generator()
     if seed is None:
         generator.seed()
@@ -88,13 +112,13 @@ def predict(model: nn.Module, vocab, prefix: str, num_preds: int, strategy: str 
     was_training = model.training
     model.eval()
     try:
-        X = torch.tensor([vocab[list(text)]], device=device)               # (1, len(prefix))
-        logits, state = model(X)                                           # warm-up: one call
+        X = torch.tensor([vocab[list(text)]], device=device)  # (1, len(prefix))
+        logits, state = model(X)  # warm-up: one call
         new = []
         for i in range(num_preds):
             token = next_token(logits[0, -1], strategy, temperature, generator)
             new.append(token)
-            if i + 1 < num_preds:                                          # the last choice needs no forward
+            if i + 1 < num_preds:  # the last choice needs no forward
                 logits, state = model(torch.tensor([[token]], device=device), state)
     finally:
         model.train(was_training)

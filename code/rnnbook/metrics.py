@@ -11,6 +11,8 @@ import numbers
 import torch
 from torch.nn import functional as F
 
+from .checks import check_positive_int, check_tensor
+
 
 def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
     """Return ``exp(mean_nll)``, the perplexity of a mean negative log-likelihood.
@@ -27,30 +29,36 @@ def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
     the caller passed something else (a log-likelihood without the minus sign,
     a loss that diverged).
     """
-    if isinstance(mean_nll, torch.Tensor):
+    is_tensor = isinstance(mean_nll, torch.Tensor)
+    if is_tensor:
         if mean_nll.dtype.is_complex or mean_nll.dtype == torch.bool:
-            raise TypeError(f"mean_nll must be a real tensor, got dtype {mean_nll.dtype}")
-        if torch.isnan(mean_nll).any():
-            raise ValueError("mean_nll is NaN: the loss diverged or was averaged over no tokens")
-        if (mean_nll < 0).any():
-            raise ValueError(f"mean_nll must be >= 0 (it is a mean of -log p), got min {mean_nll.min().item():.4g}; "
-                             "did you pass a log-likelihood instead of a negative log-likelihood?")
-        if not mean_nll.dtype.is_floating_point:
-            mean_nll = mean_nll.double()  # integer tensors: exp needs a float dtype
-        return torch.exp(mean_nll)
-    if isinstance(mean_nll, bool) or not isinstance(mean_nll, numbers.Real):
-        raise TypeError(f"mean_nll must be a float or a tensor, got {type(mean_nll).__name__}")
-    value = float(mean_nll)
-    if math.isnan(value):
-        raise ValueError("mean_nll is NaN: the loss diverged or was averaged over no tokens")
-    if value < 0:
-        raise ValueError(f"mean_nll must be >= 0 (it is a mean of -log p), got {value:.4g}; "
-                         "did you pass a log-likelihood instead of a negative log-likelihood?")
-    return math.exp(value) if value < 709.0 else math.inf
+            raise TypeError(
+                f"mean_nll must be a real tensor, got dtype {mean_nll.dtype}"
+            )
+        values = mean_nll if mean_nll.dtype.is_floating_point else mean_nll.double()
+    elif isinstance(mean_nll, bool) or not isinstance(mean_nll, numbers.Real):
+        raise TypeError(
+            f"mean_nll must be a float or a tensor, got {type(mean_nll).__name__}"
+        )
+    else:
+        values = torch.tensor(float(mean_nll), dtype=torch.float64)
+    if torch.isnan(values).any():
+        raise ValueError(
+            "mean_nll is NaN: the loss diverged or was averaged over no tokens"
+        )
+    if (values < 0).any():
+        raise ValueError(
+            "mean_nll must be >= 0 (it is a mean of -log p), got "
+            f"{'min ' if values.ndim else ''}{values.min().item():.4g}; did you pass a "
+            "log-likelihood instead of a negative log-likelihood?"
+        )
+    result = torch.exp(values)  # overflows to inf, the perplexity of a hopeless model
+    return result if is_tensor else result.item()
 
 
 def sequence_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy of ``logits`` (batch, num_steps, vocab) against ``targets`` (batch, num_steps).
+    """Mean cross-entropy of ``logits`` (batch, num_steps, vocab) against ``targets``
+    (batch, num_steps).
 
     The mean runs over all ``batch * num_steps`` positions, so its exponential
     is the perplexity of the minibatch. A mean does not depend on the order of
@@ -60,19 +68,28 @@ def sequence_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch
     Explained in ``book/rnn_scratch.md``.
     """
     if logits.ndim != 3 or targets.shape != logits.shape[:2]:
-        raise ValueError(f"logits must be (batch, num_steps, vocab) and targets (batch, num_steps); "
-                         f"got {tuple(logits.shape)} and {tuple(targets.shape)}")
+        raise ValueError(
+            "logits must be (batch, num_steps, vocab) and targets (batch, num_steps); "
+            f"got {tuple(logits.shape)} and {tuple(targets.shape)}"
+        )
     if targets.dtype != torch.long:
-        raise TypeError(f"targets must hold int64 token indices, got dtype {targets.dtype}")
+        raise TypeError(
+            f"targets must hold int64 token indices, got dtype {targets.dtype}"
+        )
     vocab_size = logits.shape[-1]
-    if logits.transpose(0, 1).is_contiguous():  # time-major in memory: read it step by step
+    if logits.transpose(
+        0, 1
+    ).is_contiguous():  # time-major in memory: read it step by step
         logits, targets = logits.transpose(0, 1), targets.T
     return F.cross_entropy(logits.reshape(-1, vocab_size), targets.reshape(-1))
 
 
 @torch.no_grad()
-def stream_perplexity(model: torch.nn.Module, corpus: torch.Tensor, chunk: int = 4096) -> float:
-    """Perplexity of a language model on one long token sequence, read once from start to end.
+def stream_perplexity(
+    model: torch.nn.Module, corpus: torch.Tensor, chunk: int = 4096
+) -> float:
+    """Perplexity of a language model on one long token sequence, read once from start
+    to end.
 
     Every token from the second on is predicted from *all* the tokens before
     it: the sequence goes through ``model(X, state) -> (logits, state)`` in
@@ -81,12 +98,13 @@ def stream_perplexity(model: torch.nn.Module, corpus: torch.Tensor, chunk: int =
     to compare with an n-gram model's :meth:`rnnbook.NGramLM.perplexity` on
     the same text. Explained in ``book/rnn_concise.md``.
     """
-    corpus = torch.as_tensor(corpus)
-    if corpus.dtype != torch.long or corpus.ndim != 1 or corpus.numel() < 2:
-        raise ValueError(f"corpus must be a 1-D int64 tensor of at least 2 tokens, got dtype {corpus.dtype}, "
-                         f"shape {tuple(corpus.shape)}")
-    if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral) or chunk < 1:
-        raise ValueError(f"chunk must be a positive int, got {chunk!r}")
+    corpus = check_tensor("corpus", torch.as_tensor(corpus), ndim=1, dtype=torch.long)
+    if corpus.numel() < 2:
+        raise ValueError(
+            "corpus must hold at least 2 tokens (one input and its target), got "
+            f"{corpus.numel()}"
+        )
+    chunk = check_positive_int("chunk", chunk)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -94,11 +112,13 @@ def stream_perplexity(model: torch.nn.Module, corpus: torch.Tensor, chunk: int =
         tokens = corpus.to(device)
         state, total = None, 0.0
         for start in range(0, tokens.numel() - 1, chunk):
-            X = tokens[start:start + chunk][None]                                  # (1, steps)
-            Y = tokens[start + 1:start + 1 + chunk][None]
-            X = X[:, :Y.shape[1]]
+            X = tokens[start : start + chunk][None]  # (1, steps)
+            Y = tokens[start + 1 : start + 1 + chunk][None]
+            X = X[:, : Y.shape[1]]
             logits, state = model(X, state)
-            total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1), reduction="sum").item()
+            total += F.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), Y.reshape(-1), reduction="sum"
+            ).item()
     finally:
         model.train(was_training)
     return math.exp(total / (tokens.numel() - 1))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 
 def glue(name: str, value: object, display: bool = True) -> None:
-    """myst-nb's ``glue(name, value, display)`` when myst-nb is installed; else display or nothing."""
+    """myst-nb's ``glue(name, value, display)`` when myst-nb is installed; else display
+    or nothing."""
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
         if display:
             from IPython.display import display as show
+
             show(value)
         return
     myst_glue(name, value, display=display)

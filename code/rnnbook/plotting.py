@@ -35,7 +35,8 @@ def use_book_style() -> None:
 
 
 def plot_history(history, ax=None, perplexity: bool = True, label: str = "", **line_kw):
-    """Training and validation curves of a :class:`rnnbook.History`, one point per epoch.
+    """Training and validation curves of a :class:`rnnbook.History`, one point per
+    epoch.
 
     ``perplexity=True`` plots ``exp(loss)`` (for cross-entropy losses),
     otherwise the loss itself. ``label`` prefixes the legend entries, so that
@@ -50,18 +51,28 @@ def plot_history(history, ax=None, perplexity: bool = True, label: str = "", **l
     val = history.val_perplexity if perplexity else history.val_loss
     epochs = range(1, len(train) + 1)
     prefix = f"{label} " if label else ""
-    line_kw = {k: v for k, v in line_kw.items() if k != "linestyle"}  # solid = train, dashed = validation
+    line_kw = {
+        k: v for k, v in line_kw.items() if k != "linestyle"
+    }  # solid = train, dashed = validation
     (line,) = ax.plot(epochs, train, label=f"{prefix}train", **line_kw)
     if val:
-        line_kw["color"] = line.get_color()                              # one colour per run
-        ax.plot(range(1, len(val) + 1), val, linestyle="--", label=f"{prefix}validation", **line_kw)
+        line_kw["color"] = line.get_color()  # one colour per run
+        ax.plot(
+            range(1, len(val) + 1),
+            val,
+            linestyle="--",
+            label=f"{prefix}validation",
+            **line_kw,
+        )
     ax.set_xlabel("epoch")
     ax.set_ylabel("perplexity" if perplexity else "loss")
     ax.legend()
     return ax
 
 
-def plot_grad_norms(norms, ax=None, label: str = "", clip: float | None = None, **line_kw):
+def plot_grad_norms(
+    norms, ax=None, label: str = "", clip: float | None = None, **line_kw
+):
     """The gradient norm of every training step (``History.grad_norm``), on a log scale.
 
     ``clip`` draws the clipping threshold as a dotted horizontal line. Returns
@@ -73,7 +84,13 @@ def plot_grad_norms(norms, ax=None, label: str = "", clip: float | None = None, 
         _, ax = plt.subplots()
     ax.plot(range(1, len(norms) + 1), norms, label=label or None, **line_kw)
     if clip is not None:
-        ax.axhline(clip, color="#555555", linestyle=":", linewidth=1.5, label=f"threshold {clip:g}")
+        ax.axhline(
+            clip,
+            color="#555555",
+            linestyle=":",
+            linewidth=1.5,
+            label=f"threshold {clip:g}",
+        )
     ax.set_yscale("log")
     ax.set_xlabel("training step")
     ax.set_ylabel("gradient norm")

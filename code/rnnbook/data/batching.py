@@ -25,32 +25,35 @@ and shuffle pick different ones. See each function for exactly what is dropped.
 
 from __future__ import annotations
 
-import numbers
-
 import torch
+
+# Some models still import check_positive_int from here, where it used to live;
+# new code imports it from rnnbook.checks.
+from ..checks import check_int, check_positive_int
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
 def as_corpus(corpus) -> torch.Tensor:
-    """A 1-D LongTensor from a tensor, array or list of token indices (no copy if already one)."""
+    """A 1-D LongTensor from a tensor, array or list of token indices (no copy if
+    already one)."""
     tokens = torch.as_tensor(corpus)
-    if tokens.dtype.is_floating_point or tokens.dtype.is_complex or tokens.dtype == torch.bool:
-        raise TypeError(f"corpus must hold integer token indices, got dtype {tokens.dtype}")
+    if (
+        tokens.dtype.is_floating_point
+        or tokens.dtype.is_complex
+        or tokens.dtype == torch.bool
+    ):
+        raise TypeError(
+            f"corpus must hold integer token indices, got dtype {tokens.dtype}"
+        )
     if tokens.ndim != 1:
-        raise ValueError(f"corpus must be 1-D (one long sequence of token indices), got shape {tuple(tokens.shape)}")
+        raise ValueError(
+            "corpus must be 1-D (one long sequence of token indices), got shape "
+            f"{tuple(tokens.shape)}"
+        )
     if tokens.numel() == 0:
         raise ValueError("corpus is empty: there is nothing to cut into minibatches")
     return tokens.long()
-
-
-def check_positive_int(name: str, value: object) -> int:
-    """``value`` as an int, or a TypeError/ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
 
 
 def min_corpus_length(batch_size: int, num_steps: int, drop_last: bool = True) -> int:
@@ -65,21 +68,26 @@ def min_corpus_length(batch_size: int, num_steps: int, drop_last: bool = True) -
     return rows * num_steps + num_steps
 
 
-def _check_length(corpus: torch.Tensor, batch_size: int, num_steps: int, drop_last: bool = True) -> None:
+def _check_length(
+    corpus: torch.Tensor, batch_size: int, num_steps: int, drop_last: bool = True
+) -> None:
     need = min_corpus_length(batch_size, num_steps, drop_last)
     if corpus.numel() < need:
-        what = (f"batch_size={batch_size} subsequences of num_steps={num_steps}" if drop_last
-                else f"one subsequence of num_steps={num_steps}")
+        what = (
+            f"batch_size={batch_size} subsequences of num_steps={num_steps}"
+            if drop_last
+            else f"one subsequence of num_steps={num_steps}"
+        )
         raise ValueError(
-            f"corpus is too short: it has {corpus.numel()} tokens, but one minibatch of {what} tokens, "
-            f"after a random offset of up to {num_steps - 1} and with one extra token for the targets, "
-            f"needs at least {need}; use a smaller batch_size or num_steps")
+            f"corpus is too short: it has {corpus.numel()} tokens, but one minibatch "
+            f"of {what} tokens, after a random offset of up to {num_steps - 1} and "
+            f"with one extra token for the targets, needs at least {need}; use a "
+            "smaller batch_size or num_steps"
+        )
 
 
 def _generator(seed: int) -> torch.Generator:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return torch.Generator().manual_seed(int(seed))
+    return torch.Generator().manual_seed(check_int("seed", seed))
 
 
 def random_offset(num_steps: int, generator: torch.Generator) -> int:
@@ -88,17 +96,19 @@ def random_offset(num_steps: int, generator: torch.Generator) -> int:
 
 
 def partition_starts(length: int, num_steps: int, offset: int) -> torch.Tensor:
-    """Start positions of the disjoint subsequences after ``offset``: ``offset + j * num_steps``.
+    """Start positions of the disjoint subsequences: ``offset + j * num_steps``.
 
     Only subsequences whose target fits are kept: a start ``s`` needs
-    ``s + num_steps + 1 <= length``, so there are ``(length - offset - 1) // num_steps``.
+    ``s + num_steps + 1 <= length``, so there are
+    ``(length - offset - 1) // num_steps``.
     """
     count = max(0, (length - offset - 1) // num_steps)
     return offset + num_steps * torch.arange(count)
 
 
-def random_partition_batches(corpus, batch_size: int, num_steps: int, seed: int = 0,
-                             drop_last: bool = True) -> list[Batch]:
+def random_partition_batches(
+    corpus, batch_size: int, num_steps: int, seed: int = 0, drop_last: bool = True
+) -> list[Batch]:
     """One epoch of random partitioning: disjoint, shuffled subsequences.
 
     1. Draw an offset ``o`` in ``[0, num_steps)`` (from ``seed``).
@@ -121,14 +131,19 @@ def random_partition_batches(corpus, batch_size: int, num_steps: int, seed: int 
     _check_length(corpus, batch_size, num_steps, drop_last)
     gen = _generator(seed)
     starts = partition_starts(corpus.numel(), num_steps, random_offset(num_steps, gen))
-    starts = starts[torch.randperm(starts.numel(), generator=gen)]         # (num_subseqs,)
-    windows = corpus.unfold(0, num_steps + 1, 1)[starts]                  # (num_subseqs, num_steps + 1)
+    starts = starts[torch.randperm(starts.numel(), generator=gen)]  # (num_subseqs,)
+    windows = corpus.unfold(0, num_steps + 1, 1)[starts]  # (num_subseqs, num_steps + 1)
     X, Y = windows[:, :-1], windows[:, 1:]
     stop = (starts.numel() // batch_size) * batch_size if drop_last else starts.numel()
-    return [(X[i:i + batch_size], Y[i:i + batch_size]) for i in range(0, stop, batch_size)]
+    return [
+        (X[i : i + batch_size], Y[i : i + batch_size])
+        for i in range(0, stop, batch_size)
+    ]
 
 
-def sequential_partition_batches(corpus, batch_size: int, num_steps: int, seed: int = 0) -> list[Batch]:
+def sequential_partition_batches(
+    corpus, batch_size: int, num_steps: int, seed: int = 0
+) -> list[Batch]:
     """One epoch of sequential partitioning: ``batch_size`` streams laid side by side.
 
     1. Draw an offset ``o`` in ``[0, num_steps)`` (from ``seed``).
@@ -149,21 +164,35 @@ def sequential_partition_batches(corpus, batch_size: int, num_steps: int, seed: 
     batch_size = check_positive_int("batch_size", batch_size)
     num_steps = check_positive_int("num_steps", num_steps)
     _check_length(corpus, batch_size, num_steps)
-    return sequential_batches_at(corpus, batch_size, num_steps, random_offset(num_steps, _generator(seed)))
+    return sequential_batches_at(
+        corpus, batch_size, num_steps, random_offset(num_steps, _generator(seed))
+    )
 
 
-def sequential_batches_at(corpus: torch.Tensor, batch_size: int, num_steps: int, offset: int) -> list[Batch]:
-    """Steps 2 and 3 of :func:`sequential_partition_batches` for a given ``offset`` (no checks)."""
+def sequential_batches_at(
+    corpus: torch.Tensor, batch_size: int, num_steps: int, offset: int
+) -> list[Batch]:
+    """Steps 2 and 3 of :func:`sequential_partition_batches` for a given ``offset`` (no
+    checks)."""
     usable = ((corpus.numel() - offset - 1) // batch_size) * batch_size
-    Xs = corpus[offset:offset + usable].reshape(batch_size, -1)          # (batch_size, usable / batch_size)
-    Ys = corpus[offset + 1:offset + 1 + usable].reshape(batch_size, -1)  # same, shifted by one token
+    # (batch_size, usable / batch_size)
+    Xs = corpus[offset : offset + usable].reshape(batch_size, -1)
+    # same, shifted by one token
+    Ys = corpus[offset + 1 : offset + 1 + usable].reshape(batch_size, -1)
     num_batches = Xs.shape[1] // num_steps
-    return [(Xs[:, j * num_steps:(j + 1) * num_steps], Ys[:, j * num_steps:(j + 1) * num_steps])
-            for j in range(num_batches)]
+    return [
+        (
+            Xs[:, j * num_steps : (j + 1) * num_steps],
+            Ys[:, j * num_steps : (j + 1) * num_steps],
+        )
+        for j in range(num_batches)
+    ]
 
 
 def overlapping_windows(corpus, num_steps: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every window of the corpus, the source chapter's way: ``X_i = corpus[i:i+num_steps]``.
+    """Every window of the corpus, as the source chapter cuts it.
+
+    Window ``i`` is ``X_i = corpus[i:i+num_steps]``.
 
     Returns ``(X, Y)``, each ``(len(corpus) - num_steps, num_steps)``, with
     ``Y_i = corpus[i+1:i+num_steps+1]``. Neighbouring windows share all but one
@@ -172,7 +201,10 @@ def overlapping_windows(corpus, num_steps: int) -> tuple[torch.Tensor, torch.Ten
     corpus = as_corpus(corpus)
     num_steps = check_positive_int("num_steps", num_steps)
     if corpus.numel() < num_steps + 1:
-        raise ValueError(f"corpus is too short: it has {corpus.numel()} tokens, but one window of "
-                         f"num_steps={num_steps} plus its shifted target needs at least {num_steps + 1}")
-    windows = corpus.unfold(0, num_steps + 1, 1)                          # (T - num_steps, num_steps + 1)
+        raise ValueError(
+            f"corpus is too short: it has {corpus.numel()} tokens, but one window of "
+            f"num_steps={num_steps} plus its shifted target needs at least "
+            f"{num_steps + 1}"
+        )
+    windows = corpus.unfold(0, num_steps + 1, 1)  # (T - num_steps, num_steps + 1)
     return windows[:, :-1], windows[:, 1:]

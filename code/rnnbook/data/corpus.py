@@ -51,7 +51,8 @@ def default_cache_dir() -> Path:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new
+    one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
     try:
@@ -90,8 +91,8 @@ def fetch_verified(
             digest = sha1_of(candidate.read_bytes())
             if digest != sha1:
                 raise CorpusError(
-                    f"{candidate} has SHA-1 {digest}, expected {sha1}. "
-                    f"Replace it with the file from {url}, or unset {DATA_DIR_ENV}."
+                    f"{candidate} has SHA-1 {digest}, expected {sha1}. Replace it with "
+                    f"the file from {url}, or unset {DATA_DIR_ENV}."
                 )
             return candidate
         tried.append(f"{candidate} (from {DATA_DIR_ENV}): not found")
@@ -109,18 +110,22 @@ def fetch_verified(
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             data = response.read()
-    except OSError as err:  # URLError, timeouts and refused connections are all OSErrors
+    except (
+        OSError
+    ) as err:  # URLError, timeouts and refused connections are all OSErrors
         tried.append(f"{url}: {err}")
         raise CorpusError(
             "Could not find or download the corpus. Tried:\n  - "
             + "\n  - ".join(tried)
-            + f"\nFix: download {url} into a folder and set {DATA_DIR_ENV} to that folder."
+            + f"\nFix: download {url} into a folder and set {DATA_DIR_ENV} "
+            "to that folder."
         ) from err
     digest = sha1_of(data)
     if digest != sha1:
         raise CorpusError(
             f"Downloaded {url} but its SHA-1 is {digest}, expected {sha1}; nothing was "
-            f"saved. Try again later, or set {DATA_DIR_ENV} to a folder holding a good copy."
+            f"saved. Try again later, or set {DATA_DIR_ENV} to a folder holding a good "
+            "copy."
         )
     _atomic_write(cached, data)
     return cached

@@ -10,37 +10,33 @@ values that precede a position, and the label is the value at that position.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
+from ..checks import check_int, check_positive_int, check_real, check_tensor
 
-def synthetic_series(num_steps: int = 1000, noise: float = 0.2, seed: int = 0) -> torch.Tensor:
-    """Return ``x_t = sin(0.01 t) + noise * eps_t`` for ``t = 1..num_steps``, shape (num_steps,).
+
+def synthetic_series(
+    num_steps: int = 1000, noise: float = 0.2, seed: int = 0
+) -> torch.Tensor:
+    """Return ``x_t = sin(0.01 t) + noise * eps_t`` for ``t = 1..num_steps``, shape
+    (num_steps,).
 
     ``eps_t`` are independent standard normal draws from a local generator seeded
     with ``seed``: the same seed gives the same series, and the global random
     state is neither read nor changed. Index ``i`` of the result holds ``x_{i+1}``.
     """
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int):
-        raise TypeError(f"num_steps must be an int, got {type(num_steps).__name__}")
-    if num_steps < 1:
-        raise ValueError(f"num_steps must be at least 1, got {num_steps}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"noise must be a number, got {type(noise).__name__}")
-    if not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise is a standard deviation: it must be finite and >= 0, got {noise}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    generator = torch.Generator().manual_seed(seed)
+    num_steps = check_positive_int("num_steps", num_steps)
+    noise = check_real("noise", noise, low=0, why="it is a standard deviation")
+    generator = torch.Generator().manual_seed(check_int("seed", seed))
     t = torch.arange(1, num_steps + 1, dtype=torch.float64)
-    signal = torch.sin(0.01 * t).to(torch.float32)                  # (num_steps,)
-    eps = torch.randn(num_steps, generator=generator)               # (num_steps,)
+    signal = torch.sin(0.01 * t).to(torch.float32)  # (num_steps,)
+    eps = torch.randn(num_steps, generator=generator)  # (num_steps,)
     return signal + noise * eps
 
 
 def lagged_features(x: torch.Tensor, tau: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cut a 1-D sequence into (features, labels) for an autoregressive model of order ``tau``.
+    """Cut a 1-D sequence into (features, labels) for an autoregressive model of order
+    ``tau``.
 
     Row ``i`` of ``features`` is ``x[i : i + tau]`` and ``labels[i]`` is
     ``x[i + tau]``: the label is the value that follows its window. There are
@@ -49,17 +45,16 @@ def lagged_features(x: torch.Tensor, tau: int) -> tuple[torch.Tensor, torch.Tens
     labels. Shapes: features (T - tau, tau), labels (T - tau,); the dtype and
     device are those of ``x``, and both are fresh tensors (not views of ``x``).
     """
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.dim() != 1:
-        raise ValueError(f"x must be 1-D (one sequence), got shape {tuple(x.shape)}; "
-                         "pass one series at a time")
-    if isinstance(tau, bool) or not isinstance(tau, int):
-        raise TypeError(f"tau must be an int, got {type(tau).__name__}")
-    if not 1 <= tau < len(x):
-        raise ValueError(f"tau must satisfy 1 <= tau < len(x) = {len(x)}, got {tau}: "
-                         "each label needs tau earlier values")
-    windows = x.unfold(0, tau, 1)                      # (T - tau + 1, tau), a view of x
-    features = windows[:-1].clone(memory_format=torch.contiguous_format)  # (T - tau, tau); the last window has no label
-    labels = x[tau:].clone()                           # (T - tau,)
+    check_tensor("x", x, ndim=1, why="pass one series at a time")
+    tau = check_int(
+        "tau",
+        tau,
+        minimum=1,
+        maximum=len(x) - 1,
+        why=f"each label needs tau earlier values, and x has {len(x)}",
+    )
+    windows = x.unfold(0, tau, 1)  # (T - tau + 1, tau), a view of x
+    # (T - tau, tau); the last window has no label
+    features = windows[:-1].clone(memory_format=torch.contiguous_format)
+    labels = x[tau:].clone()  # (T - tau,)
     return features, labels

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..checks import check_int, check_positive_int
+
 
 def ngram_counts(tokens: Sequence, n: int) -> collections.Counter:
     """Count the n-grams of ``tokens``: a Counter mapping n-tuples to counts.
@@ -21,22 +23,26 @@ def ngram_counts(tokens: Sequence, n: int) -> collections.Counter:
     ``T`` tokens has ``T - n + 1`` of them. Unigrams are 1-tuples, e.g.
     ``("the",)``, so that keys have the same form for every ``n``.
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1 (1 = single tokens), got {n}")
+    n = check_positive_int("n", n, why="1 counts single tokens")
     if isinstance(tokens, str):
-        raise TypeError("tokens must be a sequence of tokens, not one str: "
-                        "pass rnnbook.tokenize(text, level=...)")
+        raise TypeError(
+            "tokens must be a sequence of tokens, not one str: pass "
+            "rnnbook.tokenize(text, level=...)"
+        )
     tokens = list(tokens)
     if len(tokens) < n:
-        raise ValueError(f"a sequence of {len(tokens)} tokens has no {n}-grams: "
-                         f"it needs at least {n} tokens")
+        raise ValueError(
+            f"a sequence of {len(tokens)} tokens has no {n}-grams: it needs at least "
+            f"{n} tokens"
+        )
     return collections.Counter(zip(*(tokens[i:] for i in range(n))))
 
 
-def zipf_exponent(counts: Mapping | Sequence[int], ranks: tuple[int, int] | None = None,
-                  with_intercept: bool = False) -> float | tuple[float, float]:
+def zipf_exponent(
+    counts: Mapping | Sequence[int],
+    ranks: tuple[int, int] | None = None,
+    with_intercept: bool = False,
+) -> float | tuple[float, float]:
     """Fit Zipf's law ``log n_i = -alpha * log i + c`` and return ``alpha``.
 
     ``counts`` is a Counter (its values are used) or a sequence of counts; they
@@ -50,17 +56,21 @@ def zipf_exponent(counts: Mapping | Sequence[int], ranks: tuple[int, int] | None
     values = list(counts.values()) if isinstance(counts, Mapping) else list(counts)
     if not values:
         raise ValueError("counts is empty: there is nothing to fit")
-    if any(isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0 for v in values):
+    if any(
+        isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0
+        for v in values
+    ):
         raise ValueError("every count must be a positive number (log 0 is undefined)")
     n = np.sort(np.asarray(values, dtype=np.float64))[::-1]
     lo, hi = (1, len(n)) if ranks is None else ranks
-    if not (isinstance(lo, numbers.Integral) and isinstance(hi, numbers.Integral)):
-        raise TypeError(f"ranks must be a pair of ints (lo, hi), got {ranks!r}")
+    lo, hi = check_int("ranks[0]", lo), check_int("ranks[1]", hi)
     if not 1 <= lo < hi <= len(n):
-        raise ValueError(f"ranks=({lo}, {hi}) is not a valid range: need 1 <= lo < hi <= {len(n)} "
-                         "(ranks are 1-based and both ends are included; a line needs two points)")
+        raise ValueError(
+            f"ranks=({lo}, {hi}) is not a valid range: need 1 <= lo < hi <= {len(n)} "
+            "(ranks are 1-based and both ends are included; a line needs two points)"
+        )
     i = np.arange(lo, hi + 1, dtype=np.float64)
-    slope, intercept = np.polyfit(np.log(i), np.log(n[lo - 1:hi]), deg=1)
+    slope, intercept = np.polyfit(np.log(i), np.log(n[lo - 1 : hi]), deg=1)
     alpha = float(-slope)
     if not math.isfinite(alpha):
         raise ValueError("the fit did not converge to a finite exponent")

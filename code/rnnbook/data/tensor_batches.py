@@ -10,36 +10,43 @@ from collections.abc import Iterator
 
 import torch
 
+from ..checks import check_int, check_positive_int, check_tensor
 
-def _check(features: torch.Tensor, labels: torch.Tensor, batch_size: int) -> None:
-    if not isinstance(features, torch.Tensor) or not isinstance(labels, torch.Tensor):
-        raise TypeError("features and labels must be torch.Tensors, got "
-                        f"{type(features).__name__} and {type(labels).__name__}")
+
+def _check(features: torch.Tensor, labels: torch.Tensor, batch_size: int) -> int:
+    check_tensor("features", features)
+    check_tensor("labels", labels)
     if features.dim() == 0 or labels.dim() == 0 or len(features) != len(labels):
-        raise ValueError("features and labels need one row per example and the same number of "
-                         f"rows, got shapes {tuple(features.shape)} and {tuple(labels.shape)}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        raise ValueError(
+            "features and labels need one row per example and the same number of "
+            f"rows, got shapes {tuple(features.shape)} and {tuple(labels.shape)}"
+        )
+    return check_positive_int("batch_size", batch_size)
 
 
-def iterate_minibatches(features: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                        shuffle: bool = True, generator: torch.Generator | None = None,
-                        ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Yield ``(features[idx], labels[idx])`` for consecutive blocks ``idx`` of ``batch_size`` rows.
+def iterate_minibatches(
+    features: torch.Tensor,
+    labels: torch.Tensor,
+    batch_size: int,
+    shuffle: bool = True,
+    generator: torch.Generator | None = None,
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Yield ``(features[idx], labels[idx])`` for consecutive blocks ``idx`` of
+    ``batch_size`` rows.
 
     With ``shuffle`` the rows are visited in a random order drawn from
     ``generator`` (or from PyTorch's global generator when it is None). Every row
     is visited exactly once; the last batch is smaller when ``batch_size`` does
     not divide the number of rows (nothing is dropped).
     """
-    _check(features, labels, batch_size)
+    batch_size = _check(features, labels, batch_size)
     n = len(features)
     if shuffle:
-        order = torch.randperm(n, generator=generator)          # (n,)
+        order = torch.randperm(n, generator=generator)  # (n,)
     else:
         order = torch.arange(n)
     for start in range(0, n, batch_size):
-        idx = order[start:start + batch_size]                  # (<= batch_size,)
+        idx = order[start : start + batch_size]  # (<= batch_size,)
         yield features[idx], labels[idx]
 
 
@@ -53,16 +60,26 @@ class TensorBatches:
     objects built with the same seed produce the same sequence of epochs.
     """
 
-    def __init__(self, features: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                 shuffle: bool = True, seed: int | None = None) -> None:
-        _check(features, labels, batch_size)
-        self.features, self.labels = features, labels
-        self.batch_size, self.shuffle = batch_size, shuffle
-        self.generator = None if seed is None else torch.Generator().manual_seed(seed)
+    def __init__(
+        self,
+        features: torch.Tensor,
+        labels: torch.Tensor,
+        batch_size: int,
+        shuffle: bool = True,
+        seed: int | None = None,
+    ) -> None:
+        self.batch_size = _check(features, labels, batch_size)
+        self.features, self.labels, self.shuffle = features, labels, shuffle
+        self.generator = (
+            None
+            if seed is None
+            else torch.Generator().manual_seed(check_int("seed", seed))
+        )
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        return iterate_minibatches(self.features, self.labels, self.batch_size,
-                                   self.shuffle, self.generator)
+        return iterate_minibatches(
+            self.features, self.labels, self.batch_size, self.shuffle, self.generator
+        )
 
     def __len__(self) -> int:
         """The number of minibatches per epoch."""

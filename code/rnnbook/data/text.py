@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from ..checks import check_choice, check_str
+
 TOKEN_LEVELS = ("char", "word")
 
 # One or more characters that are not ASCII letters.
@@ -20,16 +22,18 @@ _NON_LETTERS = re.compile(r"[^A-Za-z]+")
 
 
 def _check_text(text: object) -> str:
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if not text:
-        raise ValueError("text is empty: there is nothing to preprocess or tokenize; "
-                         "pass the raw text, e.g. rnnbook.load_time_machine()")
-    return text
+    return check_str(
+        "text",
+        text,
+        min_length=1,
+        why="there is nothing to preprocess or tokenize; "
+        "pass the raw text, e.g. rnnbook.load_time_machine()",
+    )
 
 
 def preprocess(text: str) -> str:
-    """Keep letters only, in lower case: every run of other characters becomes ONE space.
+    """Keep letters only, in lower case: every run of other characters becomes ONE
+    space.
 
     Punctuation, digits, line breaks and accented letters are all "other
     characters". Nothing is stripped at either end: a text that starts or ends
@@ -50,8 +54,5 @@ def tokenize(text: str, level: str = "char") -> list[str]:
     (``str.split()``), so no token is empty and spaces are not tokens.
     """
     _check_text(text)
-    if level == "char":
-        return list(text)
-    if level == "word":
-        return text.split()
-    raise ValueError(f"unknown token level {level!r}: use one of {TOKEN_LEVELS}")
+    check_choice("token level", level, TOKEN_LEVELS)
+    return list(text) if level == "char" else text.split()

@@ -1,4 +1,5 @@
-"""The Time Machine as data: tokens, a vocabulary, a train/validation split and minibatches.
+"""The Time Machine as data: tokens, a vocabulary, a train/validation split and
+minibatches.
 
 Explained on the pages "Converting raw text into sequence data"
 (``book/text_preprocessing.md``) and "Language models"
@@ -19,14 +20,18 @@ Two ways to split the novel are offered, so that the book can compare them:
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 import torch
 
-from .batching import (Batch, check_positive_int, overlapping_windows, random_partition_batches,
-                       sequential_partition_batches)
+from ..checks import check_choice, check_int, check_positive_int, check_real
+from .batching import (
+    Batch,
+    overlapping_windows,
+    random_partition_batches,
+    sequential_partition_batches,
+)
 from .corpus import load_time_machine
 from .text import preprocess, tokenize
 from .vocab import Vocab
@@ -41,10 +46,9 @@ def epoch_seed(seed: int, epoch: int) -> int:
     Mixing (rather than ``seed + epoch``) keeps the runs for seeds 0 and 1 from
     sharing all but one epoch.
     """
-    for name, value in (("seed", seed), ("epoch", epoch)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-            raise ValueError(f"{name} must be a non-negative int, got {value!r}")
-    return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0])
+    seed = check_int("seed", seed, minimum=0)
+    epoch = check_int("epoch", epoch, minimum=0)
+    return int(np.random.SeedSequence([seed, epoch]).generate_state(1)[0])
 
 
 class TimeMachineData:
@@ -68,11 +72,18 @@ class TimeMachineData:
     and ``(T - num_train,)``.
     """
 
-    def __init__(self, level: str = "char", val_fraction: float = 0.1, min_freq: int = 0,
-                 num_train_windows: int = 10_000, num_val_windows: int = 5_000,
-                 text: str | None = None) -> None:
-        if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real) or not 0 < val_fraction < 1:
-            raise ValueError(f"val_fraction must be a number strictly between 0 and 1, got {val_fraction!r}")
+    def __init__(
+        self,
+        level: str = "char",
+        val_fraction: float = 0.1,
+        min_freq: int = 0,
+        num_train_windows: int = 10_000,
+        num_val_windows: int = 5_000,
+        text: str | None = None,
+    ) -> None:
+        val_fraction = check_real(
+            "val_fraction", val_fraction, 0, 1, low_open=True, high_open=True
+        )
         self.level = level
         self.text = preprocess(load_time_machine() if text is None else text)
         self.tokens = tokenize(self.text, level)
@@ -81,20 +92,29 @@ class TimeMachineData:
         T = self.corpus.numel()
         num_val = round(T * val_fraction)
         if num_val < 1 or num_val >= T:
-            raise ValueError(f"val_fraction={val_fraction} leaves {T - num_val} training and {num_val} "
-                             f"validation tokens out of {T}: both parts must be non-empty")
-        self.val_fraction = float(val_fraction)
+            raise ValueError(
+                f"val_fraction={val_fraction} leaves {T - num_val} training and "
+                f"{num_val} validation tokens out of {T}: both parts must be non-empty"
+            )
+        self.val_fraction = val_fraction
         self.num_train = T - num_val
-        self.train_corpus = self.corpus[:self.num_train]
-        self.val_corpus = self.corpus[self.num_train:]
-        self.num_train_windows = check_positive_int("num_train_windows", num_train_windows)
+        self.train_corpus = self.corpus[: self.num_train]
+        self.val_corpus = self.corpus[self.num_train :]
+        self.num_train_windows = check_positive_int(
+            "num_train_windows", num_train_windows
+        )
         self.num_val_windows = check_positive_int("num_val_windows", num_val_windows)
 
     def __repr__(self) -> str:
-        return (f"TimeMachineData({self.level}: {self.corpus.numel():,} tokens, vocab {len(self.vocab)}, "
-                f"train {self.train_corpus.numel():,}, val {self.val_corpus.numel():,})")
+        return (
+            f"TimeMachineData({self.level}: {self.corpus.numel():,} tokens, vocab "
+            f"{len(self.vocab)}, train {self.train_corpus.numel():,}, val "
+            f"{self.val_corpus.numel():,})"
+        )
 
-    def overlapping_split(self, num_steps: int, positions: bool = False) -> dict[str, Batch]:
+    def overlapping_split(
+        self, num_steps: int, positions: bool = False
+    ) -> dict[str, Batch]:
         """The source chapter's split: ``{"train": (X, Y), "val": (X, Y)}``, unshuffled.
 
         ``X`` and ``Y`` are ``(num_train_windows, num_steps)`` and
@@ -107,14 +127,18 @@ class TimeMachineData:
         need = self.num_train_windows + self.num_val_windows
         available = corpus.numel() - num_steps
         if available < need:
-            raise ValueError(f"the corpus has {corpus.numel()} tokens, so {available} windows of "
-                             f"num_steps={num_steps}, fewer than num_train_windows + num_val_windows = {need}")
-        X, Y = overlapping_windows(corpus, num_steps)                      # (T - num_steps, num_steps) each
+            raise ValueError(
+                f"the corpus has {corpus.numel()} tokens, so {available} windows of "
+                f"num_steps={num_steps}, fewer than num_train_windows + "
+                f"num_val_windows = {need}"
+            )
+        X, Y = overlapping_windows(corpus, num_steps)  # (T - num_steps, num_steps) each
         tr, va = slice(0, self.num_train_windows), slice(self.num_train_windows, need)
         return {"train": (X[tr], Y[tr]), "val": (X[va], Y[va])}
 
-    def batches(self, split: str = "train", strategy: str = "random", batch_size: int = 1024,
-                num_steps: int = 32, seed: int = 0, epoch: int = 0, drop_last: bool | None = None,
+    def batches(self, split: str = "train", strategy: str = "random",
+                batch_size: int = 1024, num_steps: int = 32, seed: int = 0,
+                epoch: int = 0, drop_last: bool | None = None,
                 positions: bool = False) -> list[Batch]:
         """The minibatches ``(X, Y)`` of one epoch, as a list.
 
@@ -143,21 +167,24 @@ class TimeMachineData:
         ``positions=True`` returns the corpus positions of the tokens instead of
         the tokens, to see which parts of the novel an epoch reads.
         """
-        if split not in SPLITS:
-            raise ValueError(f"unknown split {split!r}: use one of {SPLITS}")
-        if strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy {strategy!r}: use one of {STRATEGIES}")
+        check_choice("split", split, SPLITS)
+        check_choice("strategy", strategy, STRATEGIES)
         gen_seed = epoch_seed(seed, epoch)
         batch_size = check_positive_int("batch_size", batch_size)
 
         if strategy == "overlapping":
             X, Y = self.overlapping_split(num_steps, positions=positions)[split]
             if split == "train":
-                order = torch.randperm(X.shape[0], generator=torch.Generator().manual_seed(gen_seed))
+                order = torch.randperm(
+                    X.shape[0], generator=torch.Generator().manual_seed(gen_seed)
+                )
                 X, Y = X[order], Y[order]
             drop = False if drop_last is None else drop_last
             stop = (X.shape[0] // batch_size) * batch_size if drop else X.shape[0]
-            return [(X[i:i + batch_size], Y[i:i + batch_size]) for i in range(0, stop, batch_size)]
+            return [
+                (X[i : i + batch_size], Y[i : i + batch_size])
+                for i in range(0, stop, batch_size)
+            ]
 
         if split == "train":
             corpus, start = self.train_corpus, 0
@@ -166,16 +193,22 @@ class TimeMachineData:
         if positions:
             corpus = torch.arange(start, start + corpus.numel())
         if strategy == "random":
-            return random_partition_batches(corpus, batch_size, num_steps, seed=gen_seed,
-                                            drop_last=True if drop_last is None else drop_last)
+            drop = True if drop_last is None else drop_last
+            return random_partition_batches(corpus, batch_size, num_steps,
+                                            seed=gen_seed, drop_last=drop)
         if drop_last is False:
-            raise ValueError("strategy='sequential' always drops the incomplete last minibatch: its rows "
-                             "must continue each other, so they must all have the same length; "
-                             "leave drop_last=None")
-        return sequential_partition_batches(corpus, batch_size, num_steps, seed=gen_seed)
+            raise ValueError(
+                "strategy='sequential' always drops the incomplete last minibatch: "
+                "its rows must continue each other, so they must all have the same "
+                "length; leave drop_last=None"
+            )
+        return sequential_partition_batches(
+            corpus, batch_size, num_steps, seed=gen_seed
+        )
 
-    def loader(self, split: str = "train", strategy: str = "random", batch_size: int = 1024,
-               num_steps: int = 32, seed: int = 0, drop_last: bool | None = None) -> Callable[[int], list[Batch]]:
+    def loader(self, split: str = "train", strategy: str = "random",
+               batch_size: int = 1024, num_steps: int = 32, seed: int = 0,
+               drop_last: bool | None = None) -> Callable[[int], list[Batch]]:
         """A function of the epoch number that returns that epoch's minibatches.
 
         ``loader(...)(epoch)`` is ``batches(..., epoch=epoch)``: the form in
@@ -185,13 +218,17 @@ class TimeMachineData:
         self.batches(split, strategy, batch_size, num_steps, seed, 0, drop_last)
 
         def batches_of(epoch: int) -> list[Batch]:
-            return self.batches(split, strategy, batch_size, num_steps, seed, epoch, drop_last)
+            return self.batches(
+                split, strategy, batch_size, num_steps, seed, epoch, drop_last
+            )
+
         return batches_of
 
-    def positions_read(self, split: str = "train", strategy: str = "random", batch_size: int = 1024,
-                       num_steps: int = 32, epochs: int = 1, seed: int = 0,
-                       drop_last: bool | None = None) -> torch.Tensor:
-        """Sorted corpus positions that ``epochs`` epochs of :meth:`batches` read, as inputs or targets.
+    def positions_read(self, split: str = "train", strategy: str = "random",
+                       batch_size: int = 1024, num_steps: int = 32, epochs: int = 1,
+                       seed: int = 0, drop_last: bool | None = None) -> torch.Tensor:
+        """Sorted corpus positions that ``epochs`` epochs of :meth:`batches` read, as
+        inputs or targets.
 
         Takes the same arguments as :meth:`batches` (epochs ``0 .. epochs-1``);
         returns a 1-D LongTensor of distinct positions. Used on the page to
@@ -200,8 +237,16 @@ class TimeMachineData:
         epochs = check_positive_int("epochs", epochs)
         seen = torch.zeros(self.corpus.numel(), dtype=torch.bool)
         for epoch in range(epochs):
-            for X, Y in self.batches(split, strategy, batch_size, num_steps, seed=seed, epoch=epoch,
-                                     drop_last=drop_last, positions=True):
+            for X, Y in self.batches(
+                split,
+                strategy,
+                batch_size,
+                num_steps,
+                seed=seed,
+                epoch=epoch,
+                drop_last=drop_last,
+                positions=True,
+            ):
                 seen[X.reshape(-1)] = True
                 seen[Y.reshape(-1)] = True
         return seen.nonzero().squeeze(1)

@@ -18,12 +18,13 @@ Design choices, each one a fix for something that goes wrong otherwise:
 from __future__ import annotations
 
 import collections
-import numbers
 from collections.abc import Iterable, Sequence
 from typing import Union
 
 import numpy as np
 import torch
+
+from ..checks import check_int
 
 UNK = "<unk>"
 
@@ -47,30 +48,41 @@ class Vocab:
         they occur in ``tokens``.
     """
 
-    def __init__(self, tokens: Iterable[str] = (), min_freq: int = 0,
-                 reserved_tokens: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        tokens: Iterable[str] = (),
+        min_freq: int = 0,
+        reserved_tokens: Sequence[str] = (),
+    ) -> None:
         if isinstance(tokens, str):
-            raise TypeError("tokens must be an iterable of tokens, not one str: "
-                            "pass rnnbook.tokenize(text) (a list of str)")
+            raise TypeError(
+                "tokens must be an iterable of tokens, not one str: pass "
+                "rnnbook.tokenize(text) (a list of str)"
+            )
         tokens = list(tokens)
         for tok in tokens:
             if not isinstance(tok, str):
-                raise TypeError(f"every token must be a str, got {type(tok).__name__} ({tok!r}); "
-                                "flatten nested lists of tokens first")
-        if not isinstance(min_freq, numbers.Integral) or isinstance(min_freq, bool):
-            raise TypeError(f"min_freq must be an int, got {type(min_freq).__name__}")
-        if min_freq < 0:
-            raise ValueError(f"min_freq must be >= 0, got {min_freq}")
+                raise TypeError(
+                    f"every token must be a str, got {type(tok).__name__} ({tok!r}); "
+                    "flatten nested lists of tokens first"
+                )
+        min_freq = check_int("min_freq", min_freq, minimum=0)
         if isinstance(reserved_tokens, str):
-            raise TypeError("reserved_tokens must be a sequence of str, not one str: "
-                            f"write reserved_tokens=({reserved_tokens!r},)")
+            raise TypeError(
+                "reserved_tokens must be a sequence of str, not one str: write "
+                f"reserved_tokens=({reserved_tokens!r},)"
+            )
         reserved = list(reserved_tokens)
         for tok in reserved:
             if not isinstance(tok, str):
-                raise TypeError(f"every reserved token must be a str, got {type(tok).__name__}")
+                raise TypeError(
+                    f"every reserved token must be a str, got {type(tok).__name__}"
+                )
         if UNK in reserved:
-            raise ValueError(f"{UNK!r} is always index 0 and cannot be a reserved token; "
-                             "remove it from reserved_tokens")
+            raise ValueError(
+                f"{UNK!r} is always index 0 and cannot be a reserved token; remove it "
+                "from reserved_tokens"
+            )
         duplicates = sorted({t for t in reserved if reserved.count(t) > 1})
         if duplicates:
             raise ValueError(f"duplicate reserved tokens {duplicates}: list each once")
@@ -78,8 +90,10 @@ class Vocab:
         counter = collections.Counter(tokens)
         # Most frequent first; ties broken by the token, so the order never
         # depends on the order in which tokens were first seen.
-        self.token_freqs: list[tuple[str, int]] = sorted(counter.items(), key=lambda tc: (-tc[1], tc[0]))
-        self.min_freq = int(min_freq)
+        self.token_freqs: list[tuple[str, int]] = sorted(
+            counter.items(), key=lambda tc: (-tc[1], tc[0])
+        )
+        self.min_freq = min_freq
         self.reserved_tokens = tuple(reserved)
 
         self.idx_to_token: list[str] = [UNK, *reserved]
@@ -88,7 +102,9 @@ class Vocab:
             if freq >= min_freq and tok not in taken:
                 self.idx_to_token.append(tok)
                 taken.add(tok)
-        self.token_to_idx: dict[str, int] = {tok: i for i, tok in enumerate(self.idx_to_token)}
+        self.token_to_idx: dict[str, int] = {
+            tok: i for i, tok in enumerate(self.idx_to_token)
+        }
 
     @property
     def unk(self) -> int:
@@ -103,7 +119,10 @@ class Vocab:
 
     def __repr__(self) -> str:
         head = ", ".join(repr(t) for t in self.idx_to_token[:6])
-        return f"Vocab(size={len(self)}, min_freq={self.min_freq}, first=[{head}{', ...' if len(self) > 6 else ''}])"
+        more = ", ..." if len(self) > 6 else ""
+        return (
+            f"Vocab(size={len(self)}, min_freq={self.min_freq}, first=[{head}{more}])"
+        )
 
     def __getitem__(self, tokens: str | Sequence) -> int | list:
         """Index of one token, or a list of indices for a list/tuple of tokens.
@@ -114,7 +133,9 @@ class Vocab:
             return self.token_to_idx.get(tokens, self.unk)
         if isinstance(tokens, (list, tuple)):
             return [self[t] for t in tokens]
-        raise TypeError(f"look up a str or a list/tuple of str, got {type(tokens).__name__}")
+        raise TypeError(
+            f"look up a str or a list/tuple of str, got {type(tokens).__name__}"
+        )
 
     def to_tokens(self, indices: IndexLike) -> str | list:
         """Token of one index, or tokens of a (possibly nested) sequence of indices.
@@ -125,17 +146,23 @@ class Vocab:
         """
         if isinstance(indices, (torch.Tensor, np.ndarray, np.generic)):
             if isinstance(indices, torch.Tensor):
-                is_int = not (indices.dtype.is_floating_point or indices.dtype.is_complex or indices.dtype == torch.bool)
+                is_int = not (
+                    indices.dtype.is_floating_point
+                    or indices.dtype.is_complex
+                    or indices.dtype == torch.bool
+                )
             else:
                 is_int = np.issubdtype(indices.dtype, np.integer)
             if not is_int:
                 raise TypeError(f"indices must be integers, got dtype {indices.dtype}")
-            return self.to_tokens(indices.tolist())  # 0-d gives an int, otherwise (nested) lists
+            # 0-d gives an int, otherwise (nested) lists
+            return self.to_tokens(indices.tolist())
         if isinstance(indices, (list, tuple)):
             return [self.to_tokens(i) for i in indices]
-        if isinstance(indices, bool) or not isinstance(indices, numbers.Integral):
-            raise TypeError(f"an index must be an int, got {type(indices).__name__} ({indices!r})")
-        if not 0 <= indices < len(self):
-            raise IndexError(f"index {indices} is out of range for a vocabulary of {len(self)} "
-                             f"tokens (valid indices: 0 to {len(self) - 1})")
-        return self.idx_to_token[int(indices)]
+        index = check_int("an index", indices)
+        if not 0 <= index < len(self):
+            raise IndexError(
+                f"index {index} is out of range for a vocabulary of {len(self)} tokens "
+                f"(valid indices: 0 to {len(self) - 1})"
+            )
+        return self.idx_to_token[index]

@@ -25,7 +25,8 @@ COLORS = {
 INK = "#222222"
 
 
-def new_canvas(width: float, height: float, xlim: tuple[float, float], ylim: tuple[float, float]) -> tuple[Figure, Axes]:
+def new_canvas(width: float, height: float, xlim: tuple[float, float],
+               ylim: tuple[float, float]) -> tuple[Figure, Axes]:
     """A figure with an opaque white background and a bare, equal-aspect axes."""
     fig, ax = plt.subplots(figsize=(width, height))
     fig.patch.set_facecolor("white")
@@ -36,7 +37,8 @@ def new_canvas(width: float, height: float, xlim: tuple[float, float], ylim: tup
     return fig, ax
 
 
-def node(ax: Axes, x: float, y: float, label: str, role: str, w: float = 0.9, h: float = 0.6, fontsize: float = 14) -> None:
+def node(ax: Axes, x: float, y: float, label: str, role: str, w: float = 0.9,
+         h: float = 0.6, fontsize: float = 14) -> None:
     """A rounded box centred at (x, y) holding ``label``, coloured by ``role``."""
     ax.add_patch(
         FancyBboxPatch(
@@ -45,7 +47,8 @@ def node(ax: Axes, x: float, y: float, label: str, role: str, w: float = 0.9, h:
             facecolor=COLORS[role], edgecolor=INK, linewidth=1.2, zorder=2,
         )
     )
-    ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, color=INK, zorder=3)
+    ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, color=INK,
+            zorder=3)
 
 
 def arrow(
@@ -63,8 +66,8 @@ def arrow(
     """An arrow from ``start`` to ``end`` with an optional label at its midpoint."""
     ax.add_patch(
         FancyArrowPatch(
-            start, end, arrowstyle=style, mutation_scale=16, color=color,
-            linewidth=1.6, connectionstyle=connectionstyle, linestyle=linestyle, zorder=1,
+            start, end, arrowstyle=style, mutation_scale=16, color=color, linewidth=1.6,
+            connectionstyle=connectionstyle, linestyle=linestyle, zorder=1,
         )
     )
     if label:

@@ -1,4 +1,5 @@
-"""The shapes of sequence tasks: where the sequence sits, at the input, the output or both.
+"""The shapes of sequence tasks: where the sequence sits, at the input, the output or
+both.
 
 Shown on the opening page (``book/intro.md``).
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..data.batching import check_positive_int
+from ..checks import check_positive_int
 from ._draw import COLORS, INK, arrow, new_canvas, node
 
 def _panel(ax: Axes, x0: float, y0: float, reads: list[bool], writes: list[bool],
@@ -56,7 +57,8 @@ def task_shapes(num_steps: int = 3) -> Figure:
     ]
     gap, row_height = 1.6, 4.6
     width = max(n + gap + n, n + gap + 2 * n) - 0.4
-    fig, ax = new_canvas(width=0.62 * (width + 0.6), height=0.62 * (2 * row_height + 0.6),
+    fig, ax = new_canvas(width=0.62 * (width + 0.6),
+                         height=0.62 * (2 * row_height + 0.6),
                          xlim=(-0.6, width), ylim=(-1.1, 2 * row_height - 0.5))
     for i, (title, reads, writes, example) in enumerate(panels):
         x0 = 0.0 if i % 2 == 0 else n + gap
@@ -67,6 +69,7 @@ def task_shapes(num_steps: int = 3) -> Figure:
                                       ("output", "output")]):
         y = 2 * row_height - 1.0 - 0.55 * j
         node(ax, 2 * n + gap + 0.4, y, "", role, w=0.4, h=0.3)
-        ax.text(2 * n + gap + 0.75, y, name, ha="left", va="center", fontsize=11, color=INK)
+        ax.text(2 * n + gap + 0.75, y, name, ha="left", va="center", fontsize=11,
+                color=INK)
     fig.tight_layout(pad=0.2)
     return fig

@@ -30,7 +30,7 @@ State = Union[torch.Tensor, tuple[torch.Tensor, ...]]
 
 
 def detach_state(state: State | None) -> State | None:
-    """``state`` cut from the graph that produced it: a tensor, a tuple of tensors, or None.
+    """``state`` cut from the graph that made it: a tensor, a tuple of them, or None.
 
     Carrying state across minibatches keeps the values and drops the history,
     so that gradients stop at the minibatch boundary (``book/rnn_scratch.md``).
@@ -51,7 +51,8 @@ class LanguageModel(nn.Module):
     def forward(self, X: torch.Tensor,
                 state: State | None = None) -> tuple[torch.Tensor, State]:
         """Logits (batch, steps, vocab) for token indices ``X`` (batch, steps)."""
-        raise NotImplementedError(f"{type(self).__name__} must define forward(X, state)")
+        name = type(self).__name__
+        raise NotImplementedError(f"{name} must define forward(X, state)")
 
     def loss(self, X: torch.Tensor, Y: torch.Tensor,
              state: State | None = None) -> tuple[torch.Tensor, State]:

@@ -19,34 +19,44 @@ in base ``V`` (``c_1 V^(n-1) + ... + c_n``), and the codes are sorted and
 counted (``np.unique``). Counts are stored sparsely (sorted codes plus counts)
 and looked up by binary search (``np.searchsorted``), so memory grows with the
 number of *distinct* n-grams in the text, not with ``V ** n``. The arithmetic
-runs in NumPy, single-threaded, on purpose: on a busy two-core machine PyTorch's
-multi-threaded kernels made the same code about ten times slower. Inputs and
-outputs are tensors.
+runs in NumPy on purpose: its sort, ``unique`` and ``searchsorted`` work on one
+thread, while PyTorch would split these many small integer operations over its
+thread pool, whose start-up and contention cost more than they save on a
+machine with few cores. Inputs and outputs are tensors.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
+from ..checks import check_positive_int, check_real
+
 
 def _as_indices(corpus, vocab_size: int, name: str = "corpus") -> np.ndarray:
-    """A 1-D int64 array of token indices in ``[0, vocab_size)`` from a tensor, array or list."""
+    """A 1-D int64 array of token indices in ``[0, vocab_size)`` from a tensor, array
+    or list."""
     tokens = corpus.numpy() if isinstance(corpus, torch.Tensor) else np.asarray(corpus)
     if tokens.size == 0 and tokens.dtype.kind == "f":
         tokens = tokens.astype(np.int64)  # an empty list arrives as float64
     if tokens.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer token indices, got dtype {tokens.dtype}")
+        raise TypeError(
+            f"{name} must hold integer token indices, got dtype {tokens.dtype}"
+        )
     if tokens.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (one long sequence of token indices), got shape {tokens.shape}")
+        raise ValueError(
+            f"{name} must be 1-D (one long sequence of token indices), got shape "
+            f"{tokens.shape}"
+        )
     tokens = tokens.astype(np.int64, copy=False)
     if tokens.size and (tokens.min() < 0 or tokens.max() >= vocab_size):
-        raise ValueError(f"{name} holds indices outside [0, {vocab_size}): "
-                         f"min {tokens.min()}, max {tokens.max()}; is vocab_size right?")
+        raise ValueError(
+            f"{name} holds indices outside [0, {vocab_size}): min {tokens.min()}, max "
+            f"{tokens.max()}; is vocab_size right?"
+        )
     return tokens
 
 
@@ -67,20 +77,21 @@ class NGramLM:
     """
 
     def __init__(self, n: int, vocab_size: int, k: float = 1.0) -> None:
-        for name, value in (("n", n), ("vocab_size", vocab_size)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if n < 1:
-            raise ValueError(f"n must be at least 1 (1 = unigram model), got {n}")
-        if vocab_size < 1:
-            raise ValueError(f"vocab_size must be at least 1, got {vocab_size}")
-        if vocab_size ** n >= 2 ** 63:
-            raise ValueError(f"vocab_size ** n = {vocab_size}**{n} does not fit the int64 codes of n-grams; "
-                             "use a smaller n")
-        if isinstance(k, bool) or not isinstance(k, numbers.Real) or not (k > 0 and math.isfinite(k)):
-            raise ValueError(f"k must be a positive finite number (k = 0 gives unseen n-grams probability 0 "
-                             f"and unseen contexts 0/0), got {k!r}")
-        self.n, self.vocab_size, self.k = int(n), int(vocab_size), float(k)
+        n = check_positive_int("n", n, why="1 is the unigram model")
+        vocab_size = check_positive_int("vocab_size", vocab_size)
+        if vocab_size**n >= 2**63:
+            raise ValueError(
+                f"vocab_size ** n = {vocab_size}**{n} does not fit the int64 codes of "
+                "n-grams; use a smaller n"
+            )
+        k = check_real(
+            "k",
+            k,
+            low=0,
+            low_open=True,
+            why="k = 0 gives unseen n-grams probability 0 and unseen contexts 0/0",
+        )
+        self.n, self.vocab_size, self.k = n, vocab_size, k
         self._fitted = False
 
     def __repr__(self) -> str:
@@ -88,7 +99,8 @@ class NGramLM:
 
     # ----- encoding ---------------------------------------------------------
     def _encode(self, windows: np.ndarray) -> np.ndarray:
-        """Integer code of each row of ``windows`` (m, L): base-V digits, first token most significant."""
+        """Integer code of each row of ``windows`` (m, L): base-V digits, first token
+        most significant."""
         code = np.zeros(windows.shape[0], dtype=np.int64)
         for j in range(windows.shape[1]):  # L <= n steps, each vectorised over all rows
             code = code * self.vocab_size + windows[:, j]
@@ -97,23 +109,32 @@ class NGramLM:
     def _windows(self, tokens: np.ndarray) -> np.ndarray:
         """All n-grams of ``tokens`` as rows: (T - n + 1, n), a view."""
         if tokens.size < self.n:
-            raise ValueError(f"a corpus of {tokens.size} tokens has no {self.n}-grams: "
-                             f"it needs at least {self.n} tokens")
+            raise ValueError(
+                f"a corpus of {tokens.size} tokens has no {self.n}-grams: it needs at "
+                f"least {self.n} tokens"
+            )
         return np.lib.stride_tricks.sliding_window_view(tokens, self.n)
 
     # ----- fitting ----------------------------------------------------------
     def fit(self, corpus) -> NGramLM:
-        """Count every n-gram (and its context) of ``corpus``, a 1-D sequence of token indices."""
-        windows = self._windows(_as_indices(corpus, self.vocab_size))           # (m, n)
-        self._ngram_keys, self._ngram_counts = np.unique(self._encode(windows), return_counts=True)
-        self._ctx_keys, self._ctx_counts = np.unique(self._encode(windows[:, :-1]), return_counts=True)
+        """Count every n-gram (and its context) of ``corpus``, a 1-D sequence of token
+        indices."""
+        windows = self._windows(_as_indices(corpus, self.vocab_size))  # (m, n)
+        self._ngram_keys, self._ngram_counts = np.unique(
+            self._encode(windows), return_counts=True
+        )
+        self._ctx_keys, self._ctx_counts = np.unique(
+            self._encode(windows[:, :-1]), return_counts=True
+        )
         self.num_train_ngrams = windows.shape[0]
         self._fitted = True
         return self
 
     def _check_fitted(self) -> None:
         if not self._fitted:
-            raise RuntimeError("this NGramLM has not been fitted: call .fit(train_corpus) first")
+            raise RuntimeError(
+                "this NGramLM has not been fitted: call .fit(train_corpus) first"
+            )
 
     @property
     def num_distinct_ngrams(self) -> int:
@@ -124,47 +145,64 @@ class NGramLM:
     # ----- probabilities ----------------------------------------------------
     def _probs_of(self, ctx_codes: np.ndarray, ngram_codes: np.ndarray) -> np.ndarray:
         num = _lookup(self._ngram_keys, self._ngram_counts, ngram_codes) + self.k
-        den = _lookup(self._ctx_keys, self._ctx_counts, ctx_codes) + self.k * self.vocab_size
+        den = (
+            _lookup(self._ctx_keys, self._ctx_counts, ctx_codes)
+            + self.k * self.vocab_size
+        )
         if den.ndim < num.ndim:
             den = den[:, None]
         return num / den
 
     def probs(self, contexts: Sequence | torch.Tensor) -> torch.Tensor:
-        """Next-token distributions for a batch of contexts: (m, n-1) -> (m, V), rows sum to 1.
+        """Next-token distributions for a batch of contexts: (m, n-1) -> (m, V), rows
+        sum to 1.
 
         A single context may be given as a 1-D sequence of ``n - 1`` indices,
         which gives a 1-D tensor of ``V`` probabilities. For ``n = 1`` pass an
         empty context (``[]``).
         """
         self._check_fitted()
-        ctx = contexts.numpy() if isinstance(contexts, torch.Tensor) else np.asarray(contexts, dtype=np.int64)
+        ctx = (
+            contexts.numpy()
+            if isinstance(contexts, torch.Tensor)
+            else np.asarray(contexts, dtype=np.int64)
+        )
         single = ctx.ndim == 1
         if single:
-            ctx = ctx[None, :]                                                   # (1, n-1)
+            ctx = ctx[None, :]  # (1, n-1)
         if ctx.ndim != 2 or ctx.shape[1] != self.n - 1:
-            raise ValueError(f"a context of an order-{self.n} model holds {self.n - 1} tokens; "
-                             f"got shape {np.shape(contexts)}")
-        ctx = _as_indices(ctx.reshape(-1), self.vocab_size, "contexts").reshape(ctx.shape)
-        ctx_codes = self._encode(ctx)                                            # (m,)
-        full = ctx_codes[:, None] * self.vocab_size + np.arange(self.vocab_size)  # (m, V)
-        p = torch.from_numpy(self._probs_of(ctx_codes, full))                    # (m, V)
+            raise ValueError(
+                f"a context of an order-{self.n} model holds {self.n - 1} tokens; got "
+                f"shape {np.shape(contexts)}"
+            )
+        ctx = _as_indices(ctx.reshape(-1), self.vocab_size, "contexts").reshape(
+            ctx.shape
+        )
+        ctx_codes = self._encode(ctx)  # (m,)
+        # (m, V)
+        full = ctx_codes[:, None] * self.vocab_size + np.arange(self.vocab_size)
+        p = torch.from_numpy(self._probs_of(ctx_codes, full))  # (m, V)
         return p[0] if single else p
 
     def _scored(self, corpus) -> np.ndarray:
         self._check_fitted()
-        return self._windows(_as_indices(corpus, self.vocab_size))               # (T - n + 1, n)
+        return self._windows(_as_indices(corpus, self.vocab_size))  # (T - n + 1, n)
 
     def token_log_probs(self, corpus) -> torch.Tensor:
-        """``log P(x_t | previous n-1 tokens)`` for every ``t >= n - 1`` of ``corpus``: (T - n + 1,).
+        """``log P(x_t | previous n-1 tokens)`` for every ``t >= n - 1`` of ``corpus``:
+        (T - n + 1,).
 
         The first ``n - 1`` tokens are not scored: inside ``corpus`` they have no
         full context.
         """
         windows = self._scored(corpus)
-        return torch.from_numpy(np.log(self._probs_of(self._encode(windows[:, :-1]), self._encode(windows))))
+        return torch.from_numpy(
+            np.log(self._probs_of(self._encode(windows[:, :-1]), self._encode(windows)))
+        )
 
     def mean_nll(self, corpus) -> float:
-        """Mean negative log-likelihood per predicted token (nats), over ``token_log_probs``."""
+        """Mean negative log-likelihood per predicted token (nats), over
+        ``token_log_probs``."""
         return float(-self.token_log_probs(corpus).mean())
 
     def perplexity(self, corpus) -> float:
@@ -172,20 +210,30 @@ class NGramLM:
         return math.exp(self.mean_nll(corpus))
 
     def unseen_fraction(self, corpus) -> tuple[float, float]:
-        """Fractions of the n-grams of ``corpus`` whose n-gram, and whose context, never occur in training.
+        """Fractions of the n-grams of ``corpus`` whose n-gram, and whose context,
+        never occur in training.
 
         Returns ``(unseen_ngrams, unseen_contexts)``. For an unseen n-gram the
         model has nothing but the smoothing constant to go on; for an unseen
         context it falls back to the uniform distribution.
         """
         windows = self._scored(corpus)
-        seen_ngram = _lookup(self._ngram_keys, self._ngram_counts, self._encode(windows)) > 0
-        seen_ctx = _lookup(self._ctx_keys, self._ctx_counts, self._encode(windows[:, :-1])) > 0
+        seen_ngram = (
+            _lookup(self._ngram_keys, self._ngram_counts, self._encode(windows)) > 0
+        )
+        seen_ctx = (
+            _lookup(self._ctx_keys, self._ctx_counts, self._encode(windows[:, :-1])) > 0
+        )
         return 1.0 - float(seen_ngram.mean()), 1.0 - float(seen_ctx.mean())
 
 
-def tune_k(corpus, n: int, vocab_size: int, ks: Sequence[float] = (1.0, 0.3, 0.1, 0.03, 0.01),
-           dev_fraction: float = 0.1) -> tuple[float, dict[float, float]]:
+def tune_k(
+    corpus,
+    n: int,
+    vocab_size: int,
+    ks: Sequence[float] = (1.0, 0.3, 0.1, 0.03, 0.01),
+    dev_fraction: float = 0.1,
+) -> tuple[float, dict[float, float]]:
     """Pick the smoothing constant without looking at the validation corpus.
 
     Fits an order-``n`` model on the first ``1 - dev_fraction`` of ``corpus`` (the
@@ -194,11 +242,15 @@ def tune_k(corpus, n: int, vocab_size: int, ks: Sequence[float] = (1.0, 0.3, 0.1
     ``best_k`` before measuring the validation perplexity.
     """
     tokens = _as_indices(corpus, vocab_size)
-    if not 0 < dev_fraction < 1:
-        raise ValueError(f"dev_fraction must be strictly between 0 and 1, got {dev_fraction!r}")
+    dev_fraction = check_real(
+        "dev_fraction", dev_fraction, 0, 1, low_open=True, high_open=True
+    )
     cut = tokens.size - round(tokens.size * dev_fraction)
     if not ks:
         raise ValueError("ks is empty: give at least one smoothing constant to try")
-    dev_ppl = {float(k): NGramLM(n, vocab_size, k).fit(tokens[:cut]).perplexity(tokens[cut:]) for k in ks}
+    dev_ppl = {
+        float(k): NGramLM(n, vocab_size, k).fit(tokens[:cut]).perplexity(tokens[cut:])
+        for k in ks
+    }
     best = min(dev_ppl, key=dev_ppl.get)
     return best, dev_ppl

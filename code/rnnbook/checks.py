@@ -1,0 +1,197 @@
+"""Argument checks: one home for the messages the package gives on bad input.
+
+Every public function of the package checks its arguments before it computes,
+so that a mistake shows up as a short message at the call that made it, not as
+a shape error deep inside PyTorch. The convention, everywhere:
+
+* a wrong *type* raises ``TypeError``;
+* a value of the right type but out of range raises ``ValueError``;
+* the message names the argument, says what it needs and what it got, and
+  (through ``why``) how to fix it or why the rule exists.
+
+``bool`` is a subclass of ``int`` in Python, but ``True`` passed as a number
+of steps is a mistake, not a request for one step: every number check refuses
+booleans.
+
+Each helper returns the value it checked, converted to the plain Python type
+(``int``, ``float``), so that a NumPy integer or a 0-d value does not travel
+further into the code::
+
+    num_steps = check_positive_int("num_steps", num_steps)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Collection
+
+import torch
+
+__all__ = [
+    "check_int",
+    "check_positive_int",
+    "check_real",
+    "check_choice",
+    "check_str",
+    "check_tensor",
+]
+
+
+def _with_why(message: str, why: str) -> str:
+    return f"{message}: {why}" if why else message
+
+
+def check_int(
+    name: str,
+    value: object,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    why: str = "",
+) -> int:
+    """``value`` as an int, after checking that it is one in ``[minimum, maximum]``.
+
+    Either bound may be None (no bound). ``TypeError`` for a non-integer
+    (a float such as ``3.0`` included) or a bool; ``ValueError`` out of range.
+    ``why``, when given, is appended to the range message after a colon.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int, got {type(value).__name__} ({value!r})"
+        )
+    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+        raise ValueError(
+            _with_why(
+                f"{name} must satisfy {minimum} <= {name} <= {maximum}, got {value}",
+                why,
+            )
+        )
+    if minimum is not None and value < minimum:
+        raise ValueError(
+            _with_why(f"{name} must be at least {minimum}, got {value}", why)
+        )
+    if maximum is not None and value > maximum:
+        raise ValueError(
+            _with_why(f"{name} must be at most {maximum}, got {value}", why)
+        )
+    return int(value)
+
+
+def check_positive_int(name: str, value: object, why: str = "") -> int:
+    """``value`` as an int >= 1: a count of steps, rows, epochs, units."""
+    return check_int(name, value, minimum=1, why=why)
+
+
+def _rule(
+    name: str, low: float | None, high: float | None, low_open: bool, high_open: bool
+) -> str:
+    """What the value must do, as inequalities: ``be > 0``, ``satisfy 0 < p <= 1``."""
+    below, above = ("<" if low_open else "<="), ("<" if high_open else "<=")
+    if high is None:
+        return f"be {'>' if low_open else '>='} {low:g}"
+    if low is None:
+        return f"be {above} {high:g}"
+    return f"satisfy {low:g} {below} {name} {above} {high:g}"
+
+
+def check_real(
+    name: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    finite: bool = True,
+    why: str = "",
+) -> float:
+    """``value`` as a float, after checking that it is a real number in range.
+
+    ``low`` and ``high`` bound it (None: no bound), inclusively unless
+    ``low_open`` / ``high_open``: ``check_real("p", p, 0, 1, low_open=True)``
+    accepts ``0 < p <= 1``. NaN is always refused; infinities too unless
+    ``finite=False``. ``TypeError`` for a non-number, a complex number or a
+    bool; ``ValueError`` otherwise.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a number, got {type(value).__name__} ({value!r})"
+        )
+    number = float(value)
+    if math.isnan(number):
+        raise ValueError(_with_why(f"{name} must be a number, got nan", why))
+    if finite and math.isinf(number):
+        raise ValueError(_with_why(f"{name} must be finite, got {number}", why))
+    too_low = low is not None and (number <= low if low_open else number < low)
+    too_high = high is not None and (number >= high if high_open else number > high)
+    if too_low or too_high:
+        rule = _rule(name, low, high, low_open, high_open)
+        raise ValueError(_with_why(f"{name} must {rule}, got {value!r}", why))
+    return number
+
+
+def check_choice(name: str, value: object, choices: Collection) -> object:
+    """``value`` unchanged if it is one of ``choices``; else a ``ValueError``.
+
+    The message reads ``unknown {name} 'x': use one of ('a', 'b')``, so ``name``
+    is a noun phrase: ``"strategy"``, ``"token level"``.
+    """
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}: use one of {tuple(choices)}")
+    return value
+
+
+def check_str(name: str, value: object, min_length: int = 0, why: str = "") -> str:
+    """``value`` if it is a str of at least ``min_length`` characters.
+
+    ``TypeError`` for a non-str; ``ValueError`` for one too short (an empty
+    one reads ``{name} is empty``). ``why`` says what the text is for.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if len(value) < min_length:
+        short = (
+            f"{name} is empty"
+            if not value
+            else f"{name} must have at least {min_length} characters, got {value!r}"
+        )
+        raise ValueError(_with_why(short, why))
+    return value
+
+
+_DTYPE_KINDS = {
+    "integer": lambda dt: (
+        not (dt.is_floating_point or dt.is_complex or dt == torch.bool)
+    ),
+    "floating": lambda dt: dt.is_floating_point,
+}
+
+
+def check_tensor(
+    name: str,
+    value: object,
+    ndim: int | None = None,
+    dtype: str | torch.dtype | None = None,
+    why: str = "",
+) -> torch.Tensor:
+    """``value`` if it is a tensor with ``ndim`` dimensions and a fitting dtype.
+
+    ``dtype`` is a ``torch.dtype`` (exact match) or a kind: ``"integer"`` (any
+    integer dtype, not bool) or ``"floating"``. ``TypeError`` for a non-tensor
+    or a wrong dtype; ``ValueError`` for a wrong number of dimensions, with
+    ``why`` appended.
+    """
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    if dtype is not None:
+        if isinstance(dtype, torch.dtype):
+            fits, wanted = value.dtype == dtype, str(dtype)
+        else:
+            fits, wanted = _DTYPE_KINDS[dtype](value.dtype), f"{dtype} values"
+        if not fits:
+            raise TypeError(f"{name} must hold {wanted}, got dtype {value.dtype}")
+    if ndim is not None and value.ndim != ndim:
+        raise ValueError(
+            _with_why(f"{name} must be {ndim}-D, got shape {tuple(value.shape)}", why)
+        )
+    return value
