@@ -47,12 +47,13 @@ def test_tensor_batches_new_order_each_epoch_and_len():
     assert torch.equal(torch.cat([b[1] for b in again]), first)
 
 
-@pytest.mark.parametrize("args", [
-    (torch.zeros(3, 2), torch.zeros(4), 2), (torch.zeros(3, 2), torch.zeros(3), 0),
-    (torch.zeros(3, 2), torch.zeros(3), 1.5),
+@pytest.mark.parametrize("args, error", [
+    ((torch.zeros(3, 2), torch.zeros(4), 2), ValueError),
+    ((torch.zeros(3, 2), torch.zeros(3), 0), ValueError),
+    ((torch.zeros(3, 2), torch.zeros(3), 1.5), TypeError),   # a wrong type, not a bad value
 ])
-def test_minibatches_bad_arguments(args):
-    with pytest.raises(ValueError):
+def test_minibatches_bad_arguments(args, error):
+    with pytest.raises(error):
         TensorBatches(*args)
 
 
