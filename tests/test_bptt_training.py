@@ -105,12 +105,12 @@ def test_hidden_gradient_norms_of_a_model_match_autograd_through_the_model():
     X, Y = torch.randint(9, (4, 7), generator=g), torch.randint(9, (4, 7), generator=g)
     norms = hidden_gradient_norms(scratch_params(model), X, Y)
     # Autograd through the model's own pieces, keeping every hidden state.
-    projected = model.input_projection(X)                                  # (steps, batch, hidden)
+    projected = model.one_hot(X) @ model.rnn.W_xh + model.rnn.b_h          # (steps, batch, hidden)
     H, states = torch.zeros(4, 6, dtype=torch.float64), []
     for P_t in projected.unbind(0):
         H = torch.tanh(P_t + H @ model.rnn.W_hh)
         states.append(H)
-    logits = model.output_layer(states[-1][None])                          # (batch, 1, vocab)
+    logits = (states[-1] @ model.W_hq + model.b_q)[:, None]                # (batch, 1, vocab)
     last_loss = rnnbook.sequence_cross_entropy(logits, Y[:, -1:])
     grads = torch.autograd.grad(last_loss, states)
     expected = torch.stack([torch.linalg.norm(grads[-1 - d]) for d in range(7)])

@@ -20,6 +20,8 @@ from .forecasting import (LinearAutoregression, companion_matrix, k_step_predict
                           k_step_targets, rollout)
 from .metrics import perplexity, sequence_cross_entropy, stream_perplexity
 from .models import RNNLM, LanguageModel, NGramLM, RNNLMScratch, RNNScratch, detach_state
+# The appendix's fast model (book/fast_rnn.md).
+from .models.fast import FastRNNLMScratch
 from .cpu import keep_freed_memory
 from .training import (History, LanguageModelTrainer, Trainer, clip_gradients, default_device, fit,
                        fit_language_model, gradient_norm)
@@ -51,4 +53,6 @@ __all__ = [
     # recurrent language models: models, training, decoding, figures
     "LanguageModel", "detach_state", "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
     "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
+    # the appendix's fast model
+    "FastRNNLMScratch",
 ]

@@ -36,7 +36,7 @@ import torch
 from torch import nn
 
 from .metrics import sequence_cross_entropy
-from .models.base import detach_state
+from .models.base import LanguageModel, detach_state
 
 Batch = tuple[torch.Tensor, ...]
 Batches = Iterable[Batch] | Callable[[int], Iterable[Batch]]
@@ -284,12 +284,12 @@ def fit(model: nn.Module, train_batches: Batches, val_batches: Batches | None,
 
 
 class LanguageModelTrainer(Trainer):
-    """Train a language model ``model(X, state) -> (logits, state)`` on mean cross-entropy.
+    """Train an :class:`rnnbook.LanguageModel` on its ``loss(X, Y, state)``, a mean cross-entropy.
 
     Batches are pairs ``(X, Y)`` of token indices, (batch, num_steps), with ``Y``
-    the one-token shift of ``X``. The loss is
-    :func:`rnnbook.sequence_cross_entropy`, so ``History.train_perplexity`` and
-    ``History.val_perplexity`` are perplexities.
+    the one-token shift of ``X``. The trainer calls ``model.loss`` and nothing
+    else, so ``History.train_perplexity`` and ``History.val_perplexity`` are
+    perplexities whatever the model.
 
     ``carry_state=True`` (for sequential partitioning, where row ``i`` of one
     minibatch continues row ``i`` of the previous one) starts each minibatch
@@ -300,9 +300,9 @@ class LanguageModelTrainer(Trainer):
     """
 
     def __init__(self, model: nn.Module, *, carry_state: bool = False, **kwargs) -> None:
-        if not callable(getattr(model, "loss", None)):
-            raise TypeError(f"{type(model).__name__} has no loss(X, Y, state): subclass "
-                            "rnnbook.LanguageModel and write forward(X, state), and loss comes with it")
+        if not isinstance(model, LanguageModel):
+            raise TypeError(f"model must be an rnnbook.LanguageModel, got {type(model).__name__}: "
+                            "subclass rnnbook.LanguageModel and write forward(X, state); loss comes with it")
         if "loss_fn" in kwargs:
             raise TypeError("LanguageModelTrainer always uses rnnbook.sequence_cross_entropy; "
                             "use Trainer for another loss")

@@ -1,51 +1,41 @@
-"""Hand-written autograd functions, and a chunked evaluation, that make the RNN language models fast on a CPU.
+"""The fast RNN language model of the appendix: the same function as the lesson's, faster on a CPU.
 
-Explained in ``book/rnn_scratch.md`` (section "A faster path"). Every function
-here computes exactly what the plain code computes; they only decide *how*,
-because on a CPU with small tensors the time goes into the number of kernels
-called, the memory they allocate and a few slow elementwise kernels, not into
-arithmetic.
+Explained in ``book/fast_rnn.md`` ("Making the RNN fast"). The lesson model,
+:class:`rnnbook.RNNLMScratch`, is plain PyTorch differentiated by autograd.
+:class:`FastRNNLMScratch` subclasses it: same parameters, same ``forward``
+(decoding and stream perplexity use it unchanged), and a ``loss`` that computes
+the same number and the same gradients with fewer kernels and less memory
+traffic. On a CPU with tensors this small, the time of a training step goes
+into the number of kernels called, the memory they allocate and a few slow
+elementwise kernels, not into arithmetic:
 
-* :func:`tanh_recurrence` runs ``H_t = tanh(P_t + H_{t-1} W_hh)`` over all
-  steps, writing every state in place into one preallocated tensor, with three
-  kernels a step (see below). Its backward pass carries the gradient back
-  through time with two kernels a step and then forms the gradient of
-  ``W_hh`` for *all* steps in a single product, where autograd would compute
-  one small product per step and add them up.
-* :func:`linear_cross_entropy` fuses the output layer with the mean
-  cross-entropy. It lays the logits out as (vocab, positions), so that the
-  max, the exponential and the sum over the vocabulary run along contiguous
-  memory, and works in base 2 (``exp2`` is the fastest exponential PyTorch
-  has on a CPU). The gradient of the logits, ``(softmax - onehot) / N``, is
-  known as soon as the softmax is, so the forward pass forms it, in place in
-  the exponentials, and the backward pass only scales by the incoming
-  gradient.
-* :func:`scratch_lm_loss` is the whole training loss of ``RNNLMScratch`` in one
-  function: row lookup, recurrence, output layer and cross-entropy. It
-  computes the gradient that reaches the hidden states itself, so its
-  backward pass carries that tensor back through time in place, with no copy.
+* :class:`ScratchLMLoss` is the whole training loss in one
+  ``torch.autograd.Function``: row lookup, recurrence, output layer and
+  cross-entropy. Its forward loop takes three in-place kernels a step, using
+  ``tanh(z) = 2 sigmoid(2z) - 1`` (PyTorch's CPU ``tanh`` runs element by
+  element, its ``sigmoid`` is vectorised) with the doubling folded into the
+  28-row input table. It forms the gradient of the logits,
+  ``(softmax - onehot) / N``, in the forward pass, in the memory of the
+  exponentials, in base 2 (``exp2`` is the fastest exponential PyTorch has on
+  a CPU), with the logits laid out (vocab, positions) so that reductions over
+  the vocabulary read contiguous memory. Because it computes the gradient that
+  reaches the hidden states itself, its backward pass carries that tensor back
+  through time in place, two kernels a step, and forms the gradient of
+  ``W_hh`` for all steps in one product.
 * :func:`chunked_cross_entropy` is for evaluation, without autograd: it runs
-  a model a few steps at a time and scores them before computing the next
-  ones, so no tensor in flight is larger than the CPU's cache.
+  the model a few steps at a time and scores them before computing the next,
+  so no tensor in flight outgrows the CPU's cache.
 
-**Three kernels a step.** ``tanh(z) = 2 sigmoid(2z) - 1`` (PyTorch's CPU
-``tanh`` kernel is several times slower than its ``sigmoid``). The loop works
-on ``U_t = 2 P_t``, prepared for all steps at once (for the language model, by
-looking rows up in a doubled table), and ``2 z_t = U_t + h_{t-1} (2 W_hh)``, so
-a step is an in-place ``addmm_``, an in-place ``sigmoid_`` and one
-``torch.add(-1, s, alpha=2)`` for ``h_t = 2 s - 1``.
+A two-kernel step exists (``2 z_t = (2 P_t - 2 c) + s_{t-1} (4 W_hh)`` with
+``s = sigmoid(2z)`` and ``c`` the column sums of ``W_hh``); it was dropped: the
+product and the shift nearly cancel when states are near zero, which put the
+float32 gradients of a strongly recurrent model 2.4 times further from
+float64, for no speed a run could tell from noise.
 
-A two-kernel version exists: with ``s_t = sigmoid(2 z_t)``,
-``2 z_t = (2 P_t - 2 c) + s_{t-1} (4 W_hh)`` (``c`` the column sums of
-``W_hh``). It was tried and dropped: the product ``s (4 W)`` and the shift
-``2 c`` nearly cancel when states are near zero, which on a strongly
-recurrent model (weights of standard deviation 0.5) put the float32
-gradients 2.4 times further from float64 than the plain loop's, for no
-speed that a run could tell apart from noise.
-
-The tests (``tests/test_fused.py``) check the autograd functions against
-plain autograd code and with ``torch.autograd.gradcheck`` in float64, and the
-chunked evaluation against the loss over all steps at once.
+The tests (``tests/test_fused.py``) check the loss and every gradient against
+the lesson model's autograd and the package's hand-written BPTT
+(:func:`rnnbook.bptt`) in float64, and the chunked evaluation against the loss
+over all steps at once.
 """
 
 from __future__ import annotations
@@ -56,6 +46,8 @@ from collections.abc import Callable
 import torch
 
 from ..data.batching import check_positive_int
+from .checks import check_sequence
+from .rnn_scratch import RNNLMScratch
 
 LOG2_E = 1.0 / math.log(2.0)
 LN_2 = math.log(2.0)
@@ -114,35 +106,6 @@ def backward_through_time(dZ: torch.Tensor, H: torch.Tensor, H0: torch.Tensor, W
     return dW, (torch.mm(dZ[0], W_T) if need_dH0 else None)
 
 
-class TanhRecurrence(torch.autograd.Function):
-    """``outputs[t] = tanh(projected[t] + outputs[t-1] @ W_hh)``, ``outputs[-1]`` read as ``H0``.
-
-    ``projected`` (steps, batch, hidden), ``H0`` (batch, hidden), ``W_hh``
-    (hidden, hidden); returns the states of all steps, (steps, batch, hidden).
-    """
-
-    @staticmethod
-    def forward(ctx, projected: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
-        outputs = run_recurrence(projected.mul(2), H0, W_hh)               # (steps, batch, hidden)
-        ctx.save_for_backward(H0, W_hh, outputs)
-        return outputs
-
-    @staticmethod
-    def backward(ctx, grad_outputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
-        H0, W_hh, outputs = ctx.saved_tensors
-        dZ = grad_outputs.clone(memory_format=torch.contiguous_format)   # worked on in place; autograd's stays intact
-        dW, dH0 = backward_through_time(dZ, outputs, H0, W_hh, ctx.needs_input_grad[1])
-        return dZ, dH0, dW
-
-
-def tanh_recurrence(projected: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
-    """The tanh recurrence over all steps with a hand-written backward pass; (steps, batch, hidden).
-
-    Equal (up to float rounding) to the plain loop in :meth:`rnnbook.RNNScratch.recur`.
-    """
-    return TanhRecurrence.apply(projected, H0, W_hh)
-
-
 # ---- the output layer and the loss ----------------------------------------------------------
 def exp2_logits(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor):
     """The pieces of softmax and cross-entropy for the logits ``H @ W + b``, in base 2, laid out (vocab, positions).
@@ -179,37 +142,6 @@ def logit_gradient_(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tens
     n = exps.shape[1]
     G = exps.mul_(total.mul(n).reciprocal_())                               # softmax / N
     return G.scatter_add_(0, targets[None], G.new_full((), -1.0 / n).expand(1, n))   # - onehot / N
-
-
-class LinearCrossEntropy(torch.autograd.Function):
-    """Mean cross-entropy of the logits ``H @ W + b`` against ``targets``, without keeping the logits.
-
-    ``H`` (positions, hidden), ``W`` (hidden, vocab), ``b`` (vocab,), ``targets``
-    (positions,) int64; returns a scalar.
-    """
-
-    @staticmethod
-    def forward(ctx, H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        exps, total, top, target_logit = exp2_logits(H, W, b, targets)
-        loss = mean_loss(total, top, target_logit)
-        ctx.save_for_backward(H, W, logit_gradient_(exps, total, targets))  # G, (vocab, positions)
-        return loss
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, None]:
-        H, W, G = ctx.saved_tensors                                         # G: the gradient for grad = 1
-        dH = torch.mm(G.T, W.T.mul(grad))                                   # (positions, hidden)
-        dW = torch.mm(G, H).T.mul_(grad)                                    # (hidden, vocab); this order is faster
-        return dH, dW, G.sum(1).mul_(grad), None
-
-
-def linear_cross_entropy(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """``F.cross_entropy(H @ W + b, targets)`` fused into one autograd function; a scalar.
-
-    ``H`` (positions, hidden), ``W`` (hidden, vocab), ``b`` (vocab,),
-    ``targets`` (positions,) token indices.
-    """
-    return LinearCrossEntropy.apply(H, W, b, targets)
 
 
 # ---- the whole language model ---------------------------------------------------------------
@@ -253,7 +185,7 @@ def scratch_lm_loss(table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W
 
     Equal (up to float rounding) to running :meth:`rnnbook.RNNLMScratch.forward`
     and :func:`rnnbook.sequence_cross_entropy`; see :class:`ScratchLMLoss` for the
-    arguments, and :meth:`rnnbook.RNNLMScratch.loss`, which calls it.
+    arguments, and :meth:`FastRNNLMScratch.loss`, which calls it.
     """
     return ScratchLMLoss.apply(table, H0, W_hh, W_hq, b_q, tokens, targets)
 
@@ -272,7 +204,7 @@ def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | 
     network (outputs time-major, (steps, batch, hidden)); ``W`` (hidden,
     vocab) and ``b`` (vocab,) are the output layer. Returns ``(loss, state)``
     like the models' ``loss`` methods; the value equals the one computed over
-    all steps at once, up to float rounding. Both models use the default of
+    all steps at once, up to float rounding. The fast model uses the default of
     four steps, the fastest on one thread for the 5,000 validation windows of
     the reference configuration and near the fastest on two.
     """
@@ -285,3 +217,32 @@ def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | 
         _, sums, top, target_logit = exp2_logits(outputs.reshape(-1, outputs.shape[-1]), W, b, targets)
         total += (sums.log2_().add_(top).sub_(target_logit)).sum(dtype=torch.float64)   # in bits
     return (total * (LN_2 / Y.numel())).to(W.dtype), state
+
+
+# ---- the model ------------------------------------------------------------------------------
+class FastRNNLMScratch(RNNLMScratch):
+    """:class:`rnnbook.RNNLMScratch` with a faster ``loss``: same weights, same function.
+
+    Built like the lesson model, ``FastRNNLMScratch(RNNScratch(V, h), V)``, and
+    interchangeable with it through ``state_dict``. ``forward`` is inherited;
+    ``loss`` returns what the base class's ``loss`` returns (the mean
+    cross-entropy and the last state), through :func:`scratch_lm_loss` when
+    autograd records, through :func:`chunked_cross_entropy` when it does not.
+    """
+
+    def loss(self, X: torch.Tensor, Y: torch.Tensor,
+             state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        check_sequence(X, state, self.num_hiddens, vocab_size=self.vocab_size)
+        check_sequence(Y, None, self.num_hiddens, vocab_size=self.vocab_size)
+        if Y.shape != X.shape:
+            raise ValueError(f"Y must have the shape of X, {tuple(X.shape)}, got {tuple(Y.shape)}")
+        H0 = self.W_hq.new_zeros(X.shape[0], self.num_hiddens) if state is None else state
+        table = self.rnn.W_xh + self.rnn.b_h                  # (vocab, hidden): row i is token i's input term
+        if torch.is_grad_enabled():
+            return scratch_lm_loss(table, H0, self.rnn.W_hh, self.W_hq, self.b_q,
+                                   X.T.reshape(-1), Y.T.reshape(-1))
+
+        def hidden_states(X_chunk: torch.Tensor, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            states = lookup_and_recur(table, X_chunk.T.reshape(-1), H, self.rnn.W_hh)
+            return states, states[-1]                          # (steps, batch, hidden), (batch, hidden)
+        return chunked_cross_entropy(hidden_states, self.W_hq, self.b_q, X, Y, H0)
