@@ -54,19 +54,20 @@ LN_2 = math.log(2.0)
 
 
 # ---- the recurrence -------------------------------------------------------------------------
-def run_recurrence(U: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
-    """Overwrite ``U`` (steps, batch, hidden), which holds ``2 P_t``, with ``h_t`` for every step; returns ``U``.
+def run_recurrence(U: torch.Tensor, H0: torch.Tensor,
+                   W_hh: torch.Tensor) -> torch.Tensor:
+    """Overwrite ``U`` (steps, batch, hidden), holding ``2 P_t``, with ``h_t``.
 
-    With ``tanh(z) = 2 sigmoid(2z) - 1`` and ``2 z_t = 2 P_t + h_{t-1} (2 W_hh)``,
-    a step is three in-place kernels: ``addmm_``, ``sigmoid_`` and one
-    ``torch.add`` that forms ``2 s - 1``.
+    With ``tanh(z) = 2 sigmoid(2z) - 1`` and
+    ``2 z_t = 2 P_t + h_{t-1} (2 W_hh)``, a step is three in-place kernels:
+    ``addmm_``, ``sigmoid_`` and one ``torch.add`` forming ``2 s - 1``.
     """
-    h = H0                                                  # (batch, hidden)
+    h = H0                                          # (batch, hidden)
     two_W = W_hh.mul(2)
     minus_one = U.new_full((), -1.0)
-    for U_t in U.unbind(0):                                 # U_t: (batch, hidden), a view into U
-        s = U_t.addmm_(h, two_W).sigmoid_()                 # sigmoid(2 z_t), in place
-        h = torch.add(minus_one, s, alpha=2, out=U_t)       # h_t = 2 s - 1, in place
+    for U_t in U.unbind(0):                         # a view into U
+        s = U_t.addmm_(h, two_W).sigmoid_()         # sigmoid(2 z_t)
+        h = torch.add(minus_one, s, alpha=2, out=U_t)   # h_t = 2 s - 1
     return U
 
 
@@ -83,26 +84,26 @@ def lookup_and_recur(table: torch.Tensor, tokens: torch.Tensor, H0: torch.Tensor
     return run_recurrence(U, H0, W_hh)
 
 
-def backward_through_time(dZ: torch.Tensor, H: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor,
-                          need_dH0: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Carry the gradient back through the recurrence, in place: ``dZ`` holds ``dL/dh_t`` and becomes ``dL/dz_t``.
+def backward_through_time(dZ: torch.Tensor, H: torch.Tensor, H0: torch.Tensor,
+                          W_hh: torch.Tensor, need_dH0: bool):
+    """Carry the gradient back through time, in place; ``(dL/dW_hh, dL/dH_0)``.
 
-    On entry ``dZ[t]`` is the gradient that reaches ``h_t`` directly (from
-    the output layer); going back in time ``dL/dh_t`` also collects
-    ``dL/dz_{t+1} W_hh^T``, and ``dL/dz_t = dL/dh_t * (1 - h_t^2)``. Two
-    in-place kernels a step; ``1 - h^2`` is formed for all steps in one pass
-    first. Returns ``(dL/dW_hh, dL/dH_0)``, the latter None unless ``need_dH0``.
+    On entry ``dZ[t]`` is the gradient that reaches ``h_t`` from the output
+    layer; going back, ``dL/dh_t`` also collects ``dL/dz_{t+1} W_hh^T``, and
+    ``dL/dz_t = dL/dh_t * (1 - h_t^2)``, written over ``dZ[t]``. Two
+    in-place kernels a step. ``dL/dH_0`` is None unless ``need_dH0``.
     """
     hidden = H.shape[-1]
-    D = torch.addcmul(H.new_ones(()), H, H, value=-1)       # 1 - h_t^2, (steps, batch, hidden)
+    D = torch.addcmul(H.new_ones(()), H, H, value=-1)   # 1 - h_t^2, all t
     W_T = W_hh.T
-    dZ_t, D_t = dZ.unbind(0), D.unbind(0)                   # views of each step, made once
+    dZ_t, D_t = dZ.unbind(0), D.unbind(0)               # views, made once
     for t in range(H.shape[0] - 1, -1, -1):
         if t + 1 < H.shape[0]:
-            dZ_t[t].addmm_(dZ_t[t + 1], W_T)                # dL/dh_t
-        dZ_t[t].mul_(D_t[t])                                # dL/dz_t
-    # z_t = P_t + h_{t-1} W_hh: W_hh's gradient sums h_{t-1}^T dZ[t] over all steps, one product.
-    dW = torch.mm(H[:-1].reshape(-1, hidden).T, dZ[1:].reshape(-1, hidden)).addmm_(H0.T, dZ[0])
+            dZ_t[t].addmm_(dZ_t[t + 1], W_T)            # dL/dh_t
+        dZ_t[t].mul_(D_t[t])                            # dL/dz_t
+    # W_hh's gradient sums h_{t-1}^T dZ[t] over all steps: one product.
+    H_prev = H[:-1].reshape(-1, hidden)                 # h_1 .. h_{T-1}
+    dW = torch.mm(H_prev.T, dZ[1:].reshape(-1, hidden)).addmm_(H0.T, dZ[0])
     return dW, (torch.mm(dZ[0], W_T) if need_dH0 else None)
 
 
@@ -146,36 +147,38 @@ def logit_gradient_(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tens
 
 # ---- the whole language model ---------------------------------------------------------------
 class ScratchLMLoss(torch.autograd.Function):
-    """Mean cross-entropy of the scratch RNN language model on one minibatch, and its last hidden state.
+    """The fast model's mean cross-entropy on one minibatch, and its last state.
 
     ``table`` (vocab, hidden) is ``W_xh + b_h``; ``H0`` (batch, hidden);
     ``W_hh`` (hidden, hidden); ``W_hq`` (hidden, vocab); ``b_q`` (vocab,);
-    ``tokens`` and ``targets`` (steps * batch,) int64, time-major. Returns
-    ``(loss, H_last)``.
+    ``tokens``, ``targets`` (steps * batch,) int64, time-major.
     """
 
     @staticmethod
-    def forward(ctx, table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W_hq: torch.Tensor,
-                b_q: torch.Tensor, tokens: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(ctx, table, H0, W_hh, W_hq, b_q, tokens, targets):
         hidden = H0.shape[1]
-        H = lookup_and_recur(table, tokens, H0, W_hh)                       # (steps, batch, hidden)
-        exps, total, top, target_logit = exp2_logits(H.view(-1, hidden), W_hq, b_q, targets)
-        loss = mean_loss(total, top, target_logit)
-        G = logit_gradient_(exps, total, targets)                           # for dL/dloss = 1, (vocab, positions)
+        H = lookup_and_recur(table, tokens, H0, W_hh)  # (steps, batch, hidden)
+        exps, total, top, target = exp2_logits(H.view(-1, hidden), W_hq, b_q,
+                                               targets)
+        loss = mean_loss(total, top, target)
+        G = logit_gradient_(exps, total, targets)      # (vocab, positions)
         ctx.save_for_backward(H0, W_hh, W_hq, H, G, tokens)
         ctx.vocab_size = table.shape[0]
         return loss, H[-1].clone()
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor, grad_last: torch.Tensor):
+    def backward(ctx, grad, grad_last):
         H0, W_hh, W_hq, H, G, tokens = ctx.saved_tensors
         hidden = H.shape[-1]
-        dW_hq, db_q = torch.mm(G, H.view(-1, hidden)).T.mul_(grad), G.sum(1).mul_(grad)
-        dZ = torch.mm(G.T, W_hq.T.mul(grad)).view_as(H)                     # dL/dh_t from the output layer: ours
-        dZ[-1] += grad_last                                                 # and from the returned last state
-        dW_hh, dH0 = backward_through_time(dZ, H, H0, W_hh, ctx.needs_input_grad[1])
-        # dL/d(W_xh + b_h): row v sums dL/dz over the positions whose token is v.
-        dtable = dZ.new_zeros(ctx.vocab_size, hidden).index_add_(0, tokens, dZ.view(-1, hidden))
+        dW_hq = torch.mm(G, H.view(-1, hidden)).T.mul_(grad)
+        db_q = G.sum(1).mul_(grad)
+        dZ = torch.mm(G.T, W_hq.T.mul(grad)).view_as(H)  # ours: work in place
+        dZ[-1] += grad_last                  # and from the returned state
+        dW_hh, dH0 = backward_through_time(dZ, H, H0, W_hh,
+                                           ctx.needs_input_grad[1])
+        # Row v of d(W_xh + b_h) sums dL/dz over the positions of token v.
+        dtable = dZ.new_zeros(ctx.vocab_size, hidden)
+        dtable.index_add_(0, tokens, dZ.view(-1, hidden))
         return dtable, dH0, dW_hh, dW_hq, db_q, None, None
 
 
@@ -230,19 +233,22 @@ class FastRNNLMScratch(RNNLMScratch):
     autograd records, through :func:`chunked_cross_entropy` when it does not.
     """
 
-    def loss(self, X: torch.Tensor, Y: torch.Tensor,
-             state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def loss(self, X, Y, state=None):
         check_sequence(X, state, self.num_hiddens, vocab_size=self.vocab_size)
         check_sequence(Y, None, self.num_hiddens, vocab_size=self.vocab_size)
         if Y.shape != X.shape:
-            raise ValueError(f"Y must have the shape of X, {tuple(X.shape)}, got {tuple(Y.shape)}")
-        H0 = self.W_hq.new_zeros(X.shape[0], self.num_hiddens) if state is None else state
-        table = self.rnn.W_xh + self.rnn.b_h                  # (vocab, hidden): row i is token i's input term
+            raise ValueError(f"Y must have the shape of X, {tuple(X.shape)}, "
+                             f"got {tuple(Y.shape)}")
+        H0 = self.W_hq.new_zeros(X.shape[0], self.num_hiddens)
+        H0 = H0 if state is None else state
+        table = self.rnn.W_xh + self.rnn.b_h          # row i: token i's input
         if torch.is_grad_enabled():
-            return scratch_lm_loss(table, H0, self.rnn.W_hh, self.W_hq, self.b_q,
-                                   X.T.reshape(-1), Y.T.reshape(-1))
+            return scratch_lm_loss(table, H0, self.rnn.W_hh, self.W_hq,
+                                   self.b_q, X.T.reshape(-1), Y.T.reshape(-1))
 
-        def hidden_states(X_chunk: torch.Tensor, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            states = lookup_and_recur(table, X_chunk.T.reshape(-1), H, self.rnn.W_hh)
-            return states, states[-1]                          # (steps, batch, hidden), (batch, hidden)
-        return chunked_cross_entropy(hidden_states, self.W_hq, self.b_q, X, Y, H0)
+        def hidden_states(X_chunk, H):
+            states = lookup_and_recur(table, X_chunk.T.reshape(-1), H,
+                                      self.rnn.W_hh)  # (steps, batch, hidden)
+            return states, states[-1]
+        return chunked_cross_entropy(hidden_states, self.W_hq, self.b_q, X, Y,
+                                     H0)
