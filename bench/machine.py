@@ -31,11 +31,11 @@ def machine_info() -> str:
 
 
 def prepare(threads: int) -> None:
-    """Set a benchmark's process up as the book's training pages do, and print what it runs on.
+    """Set a benchmark's process up as the book's appendix does, and print what it runs on.
 
     ``threads``: ``torch.set_num_threads(threads)``, or 0 to keep torch's
     default (one thread per core). Freed memory is kept in the process
-    (``rnnbook.keep_freed_memory()``, explained on the rnn_scratch page).
+    (``rnnbook.keep_freed_memory()``, explained in ``book/fast_rnn.md``).
     """
     import rnnbook  # here, so that machine_info() stays usable without the package
 

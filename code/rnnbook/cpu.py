@@ -1,6 +1,6 @@
 """Keeping freed memory in the process: a C-allocator setting that speeds up training on a CPU.
 
-Explained in ``book/rnn_scratch.md`` (section "A faster path"). A training step
+Explained in ``book/fast_rnn.md`` (the appendix "Making the RNN fast"). A training step
 of the book's models allocates a few tensors of several megabytes and frees them
 again. glibc's ``malloc`` serves blocks that large with fresh ``mmap`` calls, or
 trims them off the top of its heap once they are freed, so the operating system
@@ -8,13 +8,14 @@ takes the pages back and hands them out again at the next step, zeroed, one
 4 KiB page fault at a time. How often depends on the process's history (glibc
 raises its thresholds to the largest block freed so far); in a fresh process,
 ``bench/cpu_floor.py`` counted about 1,000 faults in a 13 ms step at the
-reference configuration, and the step took 1.5 ms less once they were gone.
+reference configuration. ``bench/allocator.py`` measures what the setting saves
+across fresh processes, alternating processes with and without it.
 :func:`keep_freed_memory` tells ``malloc`` to keep that memory and reuse it.
 The numbers computed do not change, only where their memory comes from.
 
 The setting belongs to the whole process (it is the C library's, not
 PyTorch's), which is why nothing in the package applies it behind the caller's
-back: the pages and the benchmarks call it once, at the top.
+back: the appendix page and the benchmarks call it once, at the top.
 """
 
 from __future__ import annotations
