@@ -81,18 +81,22 @@ def gradient_norm(parameters: Iterable[torch.Tensor]) -> float:
     return float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
 
 
-def clip_gradients(parameters: Iterable[torch.Tensor], max_norm: float) -> float:
-    """Rescale the gradients in place so that their joint norm is at most ``max_norm``.
+def clip_gradients(parameters: Iterable[torch.Tensor],
+                   max_norm: float) -> float:
+    """Rescale gradients in place so their joint norm is at most ``max_norm``.
 
     ``g <- min(1, max_norm / ||g||) g``, where ``g`` is the gradient of *all*
-    parameters together: the direction of the step is kept, only its length is
-    capped. Returns ``||g||`` before clipping. Explained in ``book/rnn_scratch.md``.
+    parameters together: the direction of the step is kept, only its length
+    is capped. Returns ``||g||`` before clipping. Explained in
+    ``book/rnn_scratch.md``.
     """
     if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
-        raise TypeError(f"max_norm must be a number, got {type(max_norm).__name__} ({max_norm!r})")
+        raise TypeError(f"max_norm must be a number, got "
+                        f"{type(max_norm).__name__} ({max_norm!r})")
     if not max_norm > 0:  # also catches NaN
-        raise ValueError(f"max_norm must be positive, got {max_norm}: a zero or negative cap would erase "
-                         "or flip every gradient; pass clip=None to train without clipping")
+        raise ValueError(f"max_norm must be positive, got {max_norm}: a zero "
+                         "or negative cap would erase or flip every gradient;"
+                         " pass clip=None to train without clipping")
     parameters = [p for p in parameters if p.grad is not None]
     norm = gradient_norm(parameters)
     if norm > max_norm:
@@ -316,7 +320,7 @@ class LanguageModelTrainer(Trainer):
     def batch_loss(self, batch: Batch) -> tuple[torch.Tensor, int]:
         X, Y = batch
         state = self.state if self.carry_state else None
-        loss, state = self.model.loss(X, Y, state)     # the one contract: LanguageModel
+        loss, state = self.model.loss(X, Y, state)   # LanguageModel's contract
         if self.carry_state:
             self.state = detach_state(state)
         return loss, Y.numel()

@@ -147,7 +147,7 @@ def logit_gradient_(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tens
 
 # ---- the whole language model ---------------------------------------------------------------
 class ScratchLMLoss(torch.autograd.Function):
-    """The fast model's mean cross-entropy on one minibatch, and its last state.
+    """The fast model's mean cross-entropy on a minibatch, and its last state.
 
     ``table`` (vocab, hidden) is ``W_xh + b_h``; ``H0`` (batch, hidden);
     ``W_hh`` (hidden, hidden); ``W_hq`` (hidden, vocab); ``b_q`` (vocab,);
@@ -224,7 +224,7 @@ def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | 
 
 # ---- the model ------------------------------------------------------------------------------
 class FastRNNLMScratch(RNNLMScratch):
-    """:class:`rnnbook.RNNLMScratch` with a faster ``loss``: same weights, same function.
+    """:class:`rnnbook.RNNLMScratch` with a faster ``loss``: the same function.
 
     Built like the lesson model, ``FastRNNLMScratch(RNNScratch(V, h), V)``, and
     interchangeable with it through ``state_dict``. ``forward`` is inherited;

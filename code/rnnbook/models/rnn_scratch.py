@@ -8,13 +8,13 @@ code, shown whole). Tensors and automatic differentiation only:
 
 The faster model of the appendix (``book/fast_rnn.md``),
 :class:`rnnbook.FastRNNLMScratch`, computes the same function with the same
-weights.
+weights. Lines stay within 79 characters: the pages show these classes whole.
 """
 
 from __future__ import annotations
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 from torch.nn import functional as F
 
 from .base import LanguageModel
@@ -22,56 +22,63 @@ from .checks import check_instance, check_sequence, check_sizes
 
 
 class RNNScratch(nn.Module):
-    """A one-layer tanh RNN with explicit parameters ``W_xh``, ``W_hh`` and ``b_h``.
+    """A one-layer tanh RNN with parameters ``W_xh``, ``W_hh`` and ``b_h``.
 
     Weights are drawn from N(0, sigma^2), the bias starts at zero. Inputs are
-    time-major, (num_steps, batch, num_inputs), so that step ``t`` is
-    ``inputs[t]``. Returns the hidden state of every step and the last one.
+    time-major, (steps, batch, num_inputs), so that step ``t`` is
+    ``inputs[t]``. Returns the hidden states of all steps and the last one.
     """
 
-    def __init__(self, num_inputs: int, num_hiddens: int, sigma: float = 0.01) -> None:
+    def __init__(self, num_inputs: int, num_hiddens: int,
+                 sigma: float = 0.01) -> None:
         super().__init__()
-        check_sizes(num_inputs=num_inputs, num_hiddens=num_hiddens, sigma=sigma)
-        self.num_inputs, self.num_hiddens, self.sigma = num_inputs, num_hiddens, sigma
+        check_sizes(num_inputs=num_inputs, num_hiddens=num_hiddens,
+                    sigma=sigma)
+        self.num_inputs, self.num_hiddens = num_inputs, num_hiddens
+        self.sigma = sigma
         self.W_xh = nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma)
         self.W_hh = nn.Parameter(torch.randn(num_hiddens, num_hiddens) * sigma)
         self.b_h = nn.Parameter(torch.zeros(num_hiddens))
 
-    def forward(self, inputs: torch.Tensor,
-                state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        check_sequence(inputs, state, self.num_hiddens, num_inputs=self.num_inputs)
-        H = inputs.new_zeros(inputs.shape[1], self.num_hiddens) if state is None else state
-        P = inputs @ self.W_xh + self.b_h       # (steps, batch, hidden): all steps at once
+    def forward(self, inputs: Tensor,
+                state: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        check_sequence(inputs, state, self.num_hiddens,
+                       num_inputs=self.num_inputs)
+        shape = (inputs.shape[1], self.num_hiddens)       # (batch, hidden)
+        H = inputs.new_zeros(shape) if state is None else state
+        P = inputs @ self.W_xh + self.b_h   # (steps, batch, hidden), all steps
         outputs = []
-        for P_t in P:                           # the loop: only what needs H_{t-1}
-            H = torch.tanh(P_t + H @ self.W_hh)  # (batch, hidden)
+        for P_t in P:                       # the loop: what needs H_{t-1}
+            H = torch.tanh(P_t + H @ self.W_hh)          # (batch, hidden)
             outputs.append(H)
-        return torch.stack(outputs), H          # (steps, batch, hidden), (batch, hidden)
+        return torch.stack(outputs), H      # (steps, batch, hidden), last
 
 
 class RNNLMScratch(LanguageModel):
-    """A character-level language model: one-hot tokens -> :class:`RNNScratch` -> output layer.
+    """One-hot tokens -> :class:`RNNScratch` -> output layer: a character LM.
 
-    ``forward(X, state=None) -> (logits, state)``: ``X`` (batch, num_steps) token
-    indices, ``logits`` (batch, num_steps, vocab_size), ``state`` (batch,
-    num_hiddens). ``loss`` comes from :class:`rnnbook.LanguageModel`.
+    ``forward(X, state=None) -> (logits, state)``: ``X`` (batch, steps) token
+    indices, ``logits`` (batch, steps, vocab_size), ``state`` (batch,
+    hidden). ``loss`` comes from :class:`rnnbook.LanguageModel`.
     """
 
     def __init__(self, rnn: RNNScratch, vocab_size: int) -> None:
         super().__init__()
         check_sizes(vocab_size=vocab_size)
-        check_instance("rnn", rnn, RNNScratch, num_inputs=vocab_size)  # one-hot inputs
-        self.rnn, self.vocab_size, self.num_hiddens = rnn, vocab_size, rnn.num_hiddens
-        self.W_hq = nn.Parameter(torch.randn(rnn.num_hiddens, vocab_size) * rnn.sigma)
+        check_instance("rnn", rnn, RNNScratch, num_inputs=vocab_size)
+        self.rnn, self.vocab_size = rnn, vocab_size
+        self.num_hiddens = rnn.num_hiddens
+        W_hq = torch.randn(rnn.num_hiddens, vocab_size) * rnn.sigma
+        self.W_hq = nn.Parameter(W_hq)
         self.b_q = nn.Parameter(torch.zeros(vocab_size))
 
-    def one_hot(self, X: torch.Tensor) -> torch.Tensor:
-        """Token indices (batch, steps) -> one-hot vectors (steps, batch, vocab)."""
+    def one_hot(self, X: Tensor) -> Tensor:
+        """Token indices (batch, steps) -> one-hot (steps, batch, vocab)."""
         return F.one_hot(X.T, self.vocab_size).to(self.W_hq.dtype)
 
-    def forward(self, X: torch.Tensor,
-                state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, X: Tensor,
+                state: Tensor | None = None) -> tuple[Tensor, Tensor]:
         check_sequence(X, state, self.num_hiddens, vocab_size=self.vocab_size)
-        outputs, state = self.rnn(self.one_hot(X), state)   # (steps, batch, hidden)
-        logits = outputs @ self.W_hq + self.b_q              # (steps, batch, vocab)
-        return logits.transpose(0, 1), state                 # (batch, steps, vocab)
+        outputs, state = self.rnn(self.one_hot(X), state)  # (steps, batch, h)
+        logits = outputs @ self.W_hq + self.b_q       # (steps, batch, vocab)
+        return logits.transpose(0, 1), state          # (batch, steps, vocab)
