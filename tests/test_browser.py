@@ -151,7 +151,7 @@ COLLECT_JS = """
   const links = Array.from(document.querySelectorAll("a[href]")).map(a => a.href);
   const rgb = getComputedStyle(document.body).backgroundColor;
   // Code blocks, listings and cell outputs wider than their box (they would scroll sideways).
-  const longest = e => e.textContent.split("\n").reduce((a, b) => (b.length > a.length ? b : a), "");
+  const longest = e => e.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), "");
   const wide = Array.from(main.querySelectorAll("pre, div.highlight"))
     .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
     .map(e => `${e.scrollWidth}px in ${e.clientWidth}px: ${longest(e).trim().slice(0, 100)}`);
@@ -200,6 +200,8 @@ def visit(browser, site: str, page_path: str, mode: str, screenshot_dir: Path) -
     page.screenshot(path=str(result.screenshot), full_page=True)  # what the reader sees first
     # Then open folded content (hidden solutions, code) so it is checked too.
     page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    # Exercise solutions are sphinx-togglebutton dropdowns: reveal them too.
+    page.evaluate("() => document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'))")
     # Let the unfolding fade-in finish before anything is measured or photographed.
     page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished)).then(() => true)")
     with contextlib.suppress(PlaywrightTimeout):

@@ -320,7 +320,7 @@ class LanguageModelTrainer(Trainer):
     def batch_loss(self, batch: Batch) -> tuple[torch.Tensor, int]:
         X, Y = batch
         state = self.state if self.carry_state else None
-        loss, state = self.model.loss(X, Y, state)   # LanguageModel's contract
+        loss, state = self.model.loss(X, Y, state)  # LanguageModel's
         if self.carry_state:
             self.state = detach_state(state)
         return loss, Y.numel()

@@ -56,7 +56,7 @@ LN_2 = math.log(2.0)
 # ---- the recurrence -------------------------------------------------------------------------
 def run_recurrence(U: torch.Tensor, H0: torch.Tensor,
                    W_hh: torch.Tensor) -> torch.Tensor:
-    """Overwrite ``U`` (steps, batch, hidden), holding ``2 P_t``, with ``h_t``.
+    """Overwrite ``U`` (steps, batch, hidden), holding ``2 P_t``, with h_t.
 
     With ``tanh(z) = 2 sigmoid(2z) - 1`` and
     ``2 z_t = 2 P_t + h_{t-1} (2 W_hh)``, a step is three in-place kernels:
@@ -86,7 +86,7 @@ def lookup_and_recur(table: torch.Tensor, tokens: torch.Tensor, H0: torch.Tensor
 
 def backward_through_time(dZ: torch.Tensor, H: torch.Tensor, H0: torch.Tensor,
                           W_hh: torch.Tensor, need_dH0: bool):
-    """Carry the gradient back through time, in place; ``(dL/dW_hh, dL/dH_0)``.
+    """Carry the gradient back through time in place; (dL/dW_hh, dL/dH_0).
 
     On entry ``dZ[t]`` is the gradient that reaches ``h_t`` from the output
     layer; going back, ``dL/dh_t`` also collects ``dL/dz_{t+1} W_hh^T``, and
@@ -157,7 +157,7 @@ class ScratchLMLoss(torch.autograd.Function):
     @staticmethod
     def forward(ctx, table, H0, W_hh, W_hq, b_q, tokens, targets):
         hidden = H0.shape[1]
-        H = lookup_and_recur(table, tokens, H0, W_hh)  # (steps, batch, hidden)
+        H = lookup_and_recur(table, tokens, H0, W_hh)  # (steps, batch, h)
         exps, total, top, target = exp2_logits(H.view(-1, hidden), W_hq, b_q,
                                                targets)
         loss = mean_loss(total, top, target)
@@ -224,13 +224,13 @@ def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | 
 
 # ---- the model ------------------------------------------------------------------------------
 class FastRNNLMScratch(RNNLMScratch):
-    """:class:`rnnbook.RNNLMScratch` with a faster ``loss``: the same function.
+    """:class:`rnnbook.RNNLMScratch` with a faster ``loss``, same function.
 
-    Built like the lesson model, ``FastRNNLMScratch(RNNScratch(V, h), V)``, and
-    interchangeable with it through ``state_dict``. ``forward`` is inherited;
-    ``loss`` returns what the base class's ``loss`` returns (the mean
-    cross-entropy and the last state), through :func:`scratch_lm_loss` when
-    autograd records, through :func:`chunked_cross_entropy` when it does not.
+    Built like the lesson model, ``FastRNNLMScratch(RNNScratch(V, h), V)``,
+    and interchangeable with it through ``state_dict``. ``forward`` is
+    inherited; ``loss`` returns what the base class's ``loss`` returns (the
+    mean cross-entropy and the last state), through :func:`scratch_lm_loss`
+    when autograd records, through :func:`chunked_cross_entropy` otherwise.
     """
 
     def loss(self, X, Y, state=None):

@@ -37,7 +37,8 @@ class RNNScratch(nn.Module):
         self.num_inputs, self.num_hiddens = num_inputs, num_hiddens
         self.sigma = sigma
         self.W_xh = nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma)
-        self.W_hh = nn.Parameter(torch.randn(num_hiddens, num_hiddens) * sigma)
+        W_hh = torch.randn(num_hiddens, num_hiddens) * sigma
+        self.W_hh = nn.Parameter(W_hh)
         self.b_h = nn.Parameter(torch.zeros(num_hiddens))
 
     def forward(self, inputs: Tensor,
@@ -46,7 +47,7 @@ class RNNScratch(nn.Module):
                        num_inputs=self.num_inputs)
         shape = (inputs.shape[1], self.num_hiddens)       # (batch, hidden)
         H = inputs.new_zeros(shape) if state is None else state
-        P = inputs @ self.W_xh + self.b_h   # (steps, batch, hidden), all steps
+        P = inputs @ self.W_xh + self.b_h   # all steps: (steps, batch, h)
         outputs = []
         for P_t in P:                       # the loop: what needs H_{t-1}
             H = torch.tanh(P_t + H @ self.W_hh)          # (batch, hidden)
