@@ -41,7 +41,8 @@ def run(script: str, *args: str) -> dict[str, float]:
 def main() -> None:
     print(machine_info())
     ref = run("reference_config.py")          # one thread, as the book is built
-    same = run("same_phase.py")               # ratios from alternating epochs
+    same = run("same_phase.py")               # ratios from alternating epochs, torch's default threads
+    same1 = run("same_phase.py", "--threads", "1")   # the same, one thread, as the book is built
     floor = run("cpu_floor.py")
     alloc = run("allocator.py")
     novel = run("whole_novel.py")
@@ -61,6 +62,9 @@ def main() -> None:
         ("same phases: epoch of the source-style baseline", f"{same['baseline_epoch_s']:.3f} s",
          f"scratch {same['scratch_speedup']:.2f}x, concise {same['concise_speedup']:.2f}x, "
          f"fast {same['fast_speedup']:.2f}x", f"fast / scratch = {same['fast_over_scratch']:.2f}x"),
+        ("same, one thread", f"{same1['baseline_epoch_s']:.3f} s",
+         f"scratch {same1['scratch_speedup']:.2f}x, concise {same1['concise_speedup']:.2f}x, "
+         f"fast {same1['fast_speedup']:.2f}x", f"fast / scratch = {same1['fast_over_scratch']:.2f}x"),
         ("one training step: fast model", f"{floor['fast_ms']:.1f} ms",
          f"plain {floor['plain_ms']:.1f} ms, bare {floor['bare_ms']:.1f} ms, products {floor['products_ms']:.1f} ms",
          f"bare x 1,000 steps = {floor['bare_100_epochs_s']:.1f} s (no validation)"),
