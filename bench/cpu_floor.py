@@ -6,9 +6,7 @@ noisy machine (explained in ``book/fast_rnn.md``):
 
 * ``fast``: the trainer's step for the appendix's ``rnnbook.FastRNNLMScratch``:
   ``model.loss`` (``rnnbook.models.fast.scratch_lm_loss``), ``backward``,
-  clipping and the SGD update, timed twice: first with glibc's default
-  ``malloc`` settings, then after ``rnnbook.keep_freed_memory()`` (every other
-  variant runs after it too), with the page faults of each;
+  clipping and the SGD update;
 * ``plain``: the same step for the lesson's ``rnnbook.RNNLMScratch``;
 * ``bare``: the fast model's arithmetic with the same PyTorch kernels, written
   as one straight sequence of calls into buffers allocated once, with no
@@ -19,14 +17,14 @@ noisy machine (explained in ``book/fast_rnn.md``):
 
 ``products_bf16`` repeats the four large products in bfloat16 (with the
 conversions), to show what mixed precision would change; the package does not
-use it. Page faults of one process depend on its history, so the allocator
-setting is judged across fresh processes by ``bench/allocator.py``.
+use it. (Whether the C allocator's settings matter is measured across fresh
+processes by ``bench/allocator.py``.)
 
     python bench/cpu_floor.py [--repeats N]
 
 Each variant is timed ``N`` times after three warm-up calls, and the median is
 kept. The last line has the form
-    fast_default_malloc_ms=<ms> default_malloc_faults=<n> fast_ms=<ms> plain_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
+    fast_ms=<ms> plain_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
 where ``bare_100_epochs_s`` is ``bare_ms`` times the 1,000 training steps of the
 reference run, validation not included.
 """
@@ -43,7 +41,6 @@ import torch
 
 import rnnbook
 from machine import machine_info
-from rnnbook.cpu import minor_page_faults
 
 T, B, HID, V = 32, 1024, 32, 28
 N = T * B
@@ -151,31 +148,20 @@ def main() -> None:
             torch.mm(Hsmall, W2, out=out_small)
 
     r = args.repeats
-    faults = minor_page_faults()
-    package_default = median_ms(package_step, r)       # glibc's default malloc settings
-    faults_default = (minor_page_faults() - faults) / (r + 3)
-    kept = rnnbook.keep_freed_memory()
-    package_step()                                     # the heap grows once to hold the step
-    faults = minor_page_faults()
     package = median_ms(package_step, r)
-    faults_kept = (minor_page_faults() - faults) / (r + 3)
     plain = median_ms(plain_step, r)
     bare = median_ms(bare_step, r)
     prod = median_ms(products, r)
     prod_bf16 = median_ms(products_bf16, r)
     print(f"one training step at the reference configuration, median of {r}, one thread:")
-    print(f"  fast model, default malloc settings            {package_default:6.2f} ms  "
-          f"({faults_default:,.0f} page faults a step)")
-    print(f"  fast model, after keep_freed_memory() ({'applied' if kept else 'not glibc: no change'})"
-          f"{' ' * (4 if kept else 0)}{package:6.2f} ms  ({faults_kept:,.0f} page faults a step)")
+    print(f"  fast model (FastRNNLMScratch)                  {package:6.2f} ms")
     print(f"  lesson model (plain autograd)                  {plain:6.2f} ms  ({plain / package:.0%} of the fast step)")
     print(f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  ({bare / package:.0%})")
     print(f"  matrix products alone (float32)                {prod:6.2f} ms  ({prod / package:.0%})")
     print(f"  matrix products, large ones in bfloat16        {prod_bf16:6.2f} ms  ({prod_bf16 / package:.0%})")
     print(f"1,000 training steps (100 epochs, validation not included): fast {package:.1f} s, plain {plain:.1f} s, "
           f"bare {bare:.1f} s, products alone {prod:.1f} s")
-    print(f"fast_default_malloc_ms={package_default:.3f} default_malloc_faults={faults_default:.0f} "
-          f"fast_ms={package:.3f} plain_ms={plain:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} "
+    print(f"fast_ms={package:.3f} plain_ms={plain:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} "
           f"products_bf16_ms={prod_bf16:.3f} "
           f"bare_100_epochs_s={bare * STEPS_PER_RUN / 1e3:.2f}")
 

@@ -22,7 +22,6 @@ from .metrics import perplexity, sequence_cross_entropy, stream_perplexity
 from .models import RNNLM, LanguageModel, NGramLM, RNNLMScratch, RNNScratch, detach_state
 # The appendix's fast model (book/fast_rnn.md).
 from .models.fast import FastRNNLMScratch
-from .cpu import keep_freed_memory
 from .training import (History, LanguageModelTrainer, Trainer, clip_gradients, default_device, fit,
                        fit_language_model, gradient_norm)
 from .decoding import predict
@@ -45,7 +44,7 @@ __all__ = [
     "truncation_strategies", "use_book_style", "table", "glue",
     # models, metrics, training, forecasting
     "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
-    "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit", "keep_freed_memory",
+    "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit",
     # backpropagation through time
     "bptt", "hidden_gradient_norms", "random_problem", "random_recurrent_weights",
     "randomized_weights", "rnn_lm_loss", "BPTTTrainer", "compare_strategies", "flat_gradient",
