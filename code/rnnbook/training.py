@@ -83,7 +83,7 @@ def gradient_norm(parameters: Iterable[torch.Tensor]) -> float:
 
 def clip_gradients(parameters: Iterable[torch.Tensor],
                    max_norm: float) -> float:
-    """Rescale gradients in place so their joint norm is at most ``max_norm``.
+    """Rescale gradients in place so that their joint norm is <= max_norm.
 
     ``g <- min(1, max_norm / ||g||) g``, where ``g`` is the gradient of *all*
     parameters together: the direction of the step is kept, only its length
@@ -94,9 +94,9 @@ def clip_gradients(parameters: Iterable[torch.Tensor],
         raise TypeError(f"max_norm must be a number, got "
                         f"{type(max_norm).__name__} ({max_norm!r})")
     if not max_norm > 0:  # also catches NaN
-        raise ValueError(f"max_norm must be positive, got {max_norm}: a zero "
-                         "or negative cap would erase or flip every gradient;"
-                         " pass clip=None to train without clipping")
+        raise ValueError(f"max_norm must be positive, got {max_norm}: a "
+                         "zero or negative cap would erase or flip every "
+                         "gradient; pass clip=None to train unclipped")
     parameters = [p for p in parameters if p.grad is not None]
     norm = gradient_norm(parameters)
     if norm > max_norm:

@@ -56,5 +56,5 @@ class LanguageModel(nn.Module):
     def loss(self, X: torch.Tensor, Y: torch.Tensor,
              state: State | None = None) -> tuple[torch.Tensor, State]:
         """Cross-entropy of ``self(X, state)`` against ``Y``; the state."""
-        logits, state = self(X, state)                 # (batch, steps, vocab)
+        logits, state = self(X, state)            # (batch, steps, vocab)
         return sequence_cross_entropy(logits, Y), state

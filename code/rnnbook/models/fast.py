@@ -84,8 +84,9 @@ def lookup_and_recur(table: torch.Tensor, tokens: torch.Tensor, H0: torch.Tensor
     return run_recurrence(U, H0, W_hh)
 
 
-def backward_through_time(dZ: torch.Tensor, H: torch.Tensor, H0: torch.Tensor,
-                          W_hh: torch.Tensor, need_dH0: bool):
+def backward_through_time(dZ: torch.Tensor, H: torch.Tensor,
+                          H0: torch.Tensor, W_hh: torch.Tensor,
+                          need_dH0: bool):
     """Carry the gradient back through time in place; (dL/dW_hh, dL/dH_0).
 
     On entry ``dZ[t]`` is the gradient that reaches ``h_t`` from the output
@@ -147,7 +148,7 @@ def logit_gradient_(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tens
 
 # ---- the whole language model ---------------------------------------------------------------
 class ScratchLMLoss(torch.autograd.Function):
-    """The fast model's mean cross-entropy on a minibatch, and its last state.
+    """The fast model's mean cross-entropy on a minibatch and last state.
 
     ``table`` (vocab, hidden) is ``W_xh + b_h``; ``H0`` (batch, hidden);
     ``W_hh`` (hidden, hidden); ``W_hq`` (hidden, vocab); ``b_q`` (vocab,);
@@ -172,7 +173,7 @@ class ScratchLMLoss(torch.autograd.Function):
         hidden = H.shape[-1]
         dW_hq = torch.mm(G, H.view(-1, hidden)).T.mul_(grad)
         db_q = G.sum(1).mul_(grad)
-        dZ = torch.mm(G.T, W_hq.T.mul(grad)).view_as(H)  # ours: work in place
+        dZ = torch.mm(G.T, W_hq.T.mul(grad)).view_as(H)  # ours: in place
         dZ[-1] += grad_last                  # and from the returned state
         dW_hh, dH0 = backward_through_time(dZ, H, H0, W_hh,
                                            ctx.needs_input_grad[1])
@@ -234,21 +235,24 @@ class FastRNNLMScratch(RNNLMScratch):
     """
 
     def loss(self, X, Y, state=None):
-        check_sequence(X, state, self.num_hiddens, vocab_size=self.vocab_size)
-        check_sequence(Y, None, self.num_hiddens, vocab_size=self.vocab_size)
+        check_sequence(X, state, self.num_hiddens,
+                       vocab_size=self.vocab_size)
+        check_sequence(Y, None, self.num_hiddens,
+                       vocab_size=self.vocab_size)
         if Y.shape != X.shape:
-            raise ValueError(f"Y must have the shape of X, {tuple(X.shape)}, "
-                             f"got {tuple(Y.shape)}")
+            raise ValueError(f"Y must have the shape of X, {tuple(X.shape)},"
+                             f" got {tuple(Y.shape)}")
         H0 = self.W_hq.new_zeros(X.shape[0], self.num_hiddens)
         H0 = H0 if state is None else state
-        table = self.rnn.W_xh + self.rnn.b_h          # row i: token i's input
+        table = self.rnn.W_xh + self.rnn.b_h     # row i: token i's input
         if torch.is_grad_enabled():
+            tokens, targets = X.T.reshape(-1), Y.T.reshape(-1)  # time-major
             return scratch_lm_loss(table, H0, self.rnn.W_hh, self.W_hq,
-                                   self.b_q, X.T.reshape(-1), Y.T.reshape(-1))
+                                   self.b_q, tokens, targets)
 
         def hidden_states(X_chunk, H):
             states = lookup_and_recur(table, X_chunk.T.reshape(-1), H,
-                                      self.rnn.W_hh)  # (steps, batch, hidden)
+                                      self.rnn.W_hh)  # (steps, batch, h)
             return states, states[-1]
-        return chunked_cross_entropy(hidden_states, self.W_hq, self.b_q, X, Y,
-                                     H0)
+        return chunked_cross_entropy(hidden_states, self.W_hq, self.b_q,
+                                     X, Y, H0)

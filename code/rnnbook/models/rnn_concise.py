@@ -32,9 +32,10 @@ class RNNLM(LanguageModel):
 
     def forward(self, X: Tensor,
                 state: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        check_sequence(X, state, self.num_hiddens, vocab_size=self.vocab_size)
+        check_sequence(X, state, self.num_hiddens,
+                       vocab_size=self.vocab_size)
         inputs = F.one_hot(X.T, self.vocab_size).to(self.output.weight.dtype)
-        h0 = None if state is None else state[None]       # (1, batch, hidden)
+        h0 = None if state is None else state[None]       # (1, batch, h)
         outputs, h_n = self.rnn(inputs, h0)               # (steps, batch, h)
         logits = self.output(outputs)                     # (steps, batch, V)
         return logits.transpose(0, 1), h_n[0]             # (batch, steps, V)
@@ -43,8 +44,9 @@ class RNNLM(LanguageModel):
     def load_from_scratch(self, scratch: RNNLMScratch) -> RNNLM:
         """Copy a scratch model's weights in (transposed; ``b_h`` into one
         bias, zero into the other); returns ``self``."""
-        sizes = dict(num_hiddens=self.num_hiddens, vocab_size=self.vocab_size)
-        check_instance("scratch", scratch, RNNLMScratch, **sizes)
+        check_instance("scratch", scratch, RNNLMScratch,
+                       num_hiddens=self.num_hiddens,
+                       vocab_size=self.vocab_size)
         self.rnn.weight_ih_l0.copy_(scratch.rnn.W_xh.T)
         self.rnn.weight_hh_l0.copy_(scratch.rnn.W_hh.T)
         self.rnn.bias_ih_l0.copy_(scratch.rnn.b_h)

@@ -36,7 +36,8 @@ class RNNScratch(nn.Module):
                     sigma=sigma)
         self.num_inputs, self.num_hiddens = num_inputs, num_hiddens
         self.sigma = sigma
-        self.W_xh = nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma)
+        W_xh = torch.randn(num_inputs, num_hiddens) * sigma
+        self.W_xh = nn.Parameter(W_xh)
         W_hh = torch.randn(num_hiddens, num_hiddens) * sigma
         self.W_hh = nn.Parameter(W_hh)
         self.b_h = nn.Parameter(torch.zeros(num_hiddens))
@@ -79,7 +80,8 @@ class RNNLMScratch(LanguageModel):
 
     def forward(self, X: Tensor,
                 state: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        check_sequence(X, state, self.num_hiddens, vocab_size=self.vocab_size)
-        outputs, state = self.rnn(self.one_hot(X), state)  # (steps, batch, h)
+        check_sequence(X, state, self.num_hiddens,
+                       vocab_size=self.vocab_size)
+        outputs, state = self.rnn(self.one_hot(X), state)  # (steps, b, h)
         logits = outputs @ self.W_hq + self.b_q       # (steps, batch, vocab)
         return logits.transpose(0, 1), state          # (batch, steps, vocab)
