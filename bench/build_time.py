@@ -5,6 +5,9 @@ touched. Prints one line per build with wall time and the peak resident memory
 of the whole process tree (jupyter-book plus its kernels), sampled every 0.1 s.
 
     python bench/build_time.py            # prints a table and a final key=value line
+
+The budget is the book's: a clean strict build of the whole book within 10
+minutes (``BUDGET_S``) on the 2-core machine it is built on.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import psutil
 from machine import machine_info  # bench/ is on the path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
+BUDGET_S = 600   # the clean strict build of the whole book, in seconds
 IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "artifacts", "__pycache__", ".pytest_cache", "node_modules")
 
 
@@ -100,6 +104,8 @@ if __name__ == "__main__":
     print(machine_info())
     r = run()
     print(f"clean build (all cells executed)   {r['clean_build_s']:7.1f} s   peak RSS {r['clean_build_peak_rss_gib']:.2f} GiB")
+    print(f"within the budget of {BUDGET_S} s for a clean build: "
+          f"{'yes' if r['clean_build_s'] <= BUDGET_S else 'NO'}")
     print(f"rebuild after a prose-only edit     {r['prose_rebuild_s']:7.1f} s   ({r['prose_rebuild_executed']} notebooks executed)")
     print(f"rebuild after a package change      {r['package_change_rebuild_s']:7.1f} s   ({r['package_change_executed']} of {r['pages']} notebooks executed)")
     print(" ".join(f"{k}={v:.2f}" for k, v in r.items()))

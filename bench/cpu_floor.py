@@ -1,35 +1,30 @@
 """How fast could one training step at the reference configuration be on this CPU?
 
-The issue behind ``bench/reference_config.py`` asks for 100 epochs (10 training
-minibatches each, plus validation) in at most 8 s. This script measures, in one
-run and on one thread, three things per training minibatch (batch 1,024, 32
-steps, 32 hidden units, 28 tokens), so that their ratios can be trusted on a
-noisy machine:
+Measured in one run and on one thread, per training minibatch (batch 1,024,
+32 steps, 32 hidden units, 28 tokens), so that the ratios can be trusted on a
+noisy machine (explained in ``book/fast_rnn.md``):
 
-* ``package``: the step the trainer takes: ``model.loss`` (the fused path of
-  ``rnnbook.models.fused``), ``backward``, clipping and the SGD update, timed
-  twice: first with glibc's default ``malloc`` settings, which hand the step's
-  4 MB tensors back to the operating system, then after
-  ``rnnbook.keep_freed_memory()``, which keeps them (every other variant runs
-  after it too);
-* ``bare``: the same arithmetic with the same PyTorch kernels (those of
-  ``rnnbook.models.fused.scratch_lm_loss``), written as one straight sequence of
-  calls into buffers allocated once, with no autograd, no checks, no clipping
-  and no update: a floor for any eager PyTorch code;
+* ``fast``: the trainer's step for the appendix's ``rnnbook.FastRNNLMScratch``:
+  ``model.loss`` (``rnnbook.models.fast.scratch_lm_loss``), ``backward``,
+  clipping and the SGD update;
+* ``plain``: the same step for the lesson's ``rnnbook.RNNLMScratch``;
+* ``bare``: the fast model's arithmetic with the same PyTorch kernels, written
+  as one straight sequence of calls into buffers allocated once, with no
+  autograd, no checks, no clipping and no update: a floor for eager PyTorch;
 * ``products``: only the matrix products of that sequence (4 over all 32,768
   positions, 64 small ones inside the time loop): a floor for anything that
   does them in float32 with PyTorch's BLAS.
 
 ``products_bf16`` repeats the four large products in bfloat16 (with the
 conversions), to show what mixed precision would change; the package does not
-use it.
+use it. (Whether the C allocator's settings matter is measured across fresh
+processes by ``bench/allocator.py``.)
 
     python bench/cpu_floor.py [--repeats N]
 
 Each variant is timed ``N`` times after three warm-up calls, and the median is
-kept: a minimum would hide a cost that every call pays only most of the time,
-such as page faults. The last line has the form
-    package_default_malloc_ms=<ms> default_malloc_faults=<n> package_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
+kept. The last line has the form
+    fast_ms=<ms> plain_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
 where ``bare_100_epochs_s`` is ``bare_ms`` times the 1,000 training steps of the
 reference run, validation not included.
 """
@@ -46,7 +41,6 @@ import torch
 
 import rnnbook
 from machine import machine_info
-from rnnbook.cpu import minor_page_faults
 
 T, B, HID, V = 32, 1024, 32, 28
 N = T * B
@@ -76,19 +70,25 @@ def main() -> None:
     data = rnnbook.TimeMachineData()
     assert len(data.vocab) == V
     X, Y = next(iter(data.loader("train", "overlapping", batch_size=B, num_steps=T)(0)))
-    torch.manual_seed(0)
-    model = rnnbook.RNNLMScratch(rnnbook.RNNScratch(V, HID), V)
-    opt = torch.optim.SGD(model.parameters(), lr=1.0)
-    params = list(model.parameters())
 
-    def package_step() -> None:
-        opt.zero_grad()
-        loss, _ = model.loss(X, Y)
-        loss.backward()
-        rnnbook.clip_gradients(params, 1.0)
-        opt.step()
+    def trainer_step(cls):
+        torch.manual_seed(0)
+        model = cls(rnnbook.RNNScratch(V, HID), V)
+        opt = torch.optim.SGD(model.parameters(), lr=1.0)
+        params = list(model.parameters())
 
-    # The same arithmetic as rnnbook.models.fused.scratch_lm_loss, straight-line, into buffers allocated once.
+        def step() -> None:
+            opt.zero_grad()
+            loss, _ = model.loss(X, Y)
+            loss.backward()
+            rnnbook.clip_gradients(params, 1.0)
+            opt.step()
+        return step
+
+    package_step = trainer_step(rnnbook.FastRNNLMScratch)
+    plain_step = trainer_step(rnnbook.RNNLMScratch)
+
+    # The same arithmetic as rnnbook.models.fast.scratch_lm_loss, straight-line, into buffers allocated once.
     gen = torch.Generator().manual_seed(0)
     idx, tgt = X.T.reshape(-1), Y.T.reshape(-1)                       # time-major token indices
     table = torch.randn(V, HID, generator=gen) * 0.3                  # 2 (W_xh + b_h)
@@ -148,28 +148,21 @@ def main() -> None:
             torch.mm(Hsmall, W2, out=out_small)
 
     r = args.repeats
-    faults = minor_page_faults()
-    package_default = median_ms(package_step, r)       # glibc's default malloc settings
-    faults_default = (minor_page_faults() - faults) / (r + 3)
-    kept = rnnbook.keep_freed_memory()
-    package_step()                                     # the heap grows once to hold the step
-    faults = minor_page_faults()
     package = median_ms(package_step, r)
-    faults_kept = (minor_page_faults() - faults) / (r + 3)
+    plain = median_ms(plain_step, r)
     bare = median_ms(bare_step, r)
     prod = median_ms(products, r)
     prod_bf16 = median_ms(products_bf16, r)
     print(f"one training step at the reference configuration, median of {r}, one thread:")
-    print(f"  package, default malloc settings               {package_default:6.2f} ms  "
-          f"({faults_default:,.0f} page faults a step)")
-    print(f"  package, after keep_freed_memory() ({'applied' if kept else 'not glibc: no change'})"
-          f"{' ' * (4 if kept else 0)}{package:6.2f} ms  ({faults_kept:,.0f} page faults a step)")
-    print(f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  ({bare / package:.0%} of the package step)")
+    print(f"  fast model (FastRNNLMScratch)                  {package:6.2f} ms")
+    print(f"  lesson model (plain autograd)                  {plain:6.2f} ms  ({plain / package:.0%} of the fast step)")
+    print(f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  ({bare / package:.0%})")
     print(f"  matrix products alone (float32)                {prod:6.2f} ms  ({prod / package:.0%})")
     print(f"  matrix products, large ones in bfloat16        {prod_bf16:6.2f} ms  ({prod_bf16 / package:.0%})")
-    print(f"1,000 training steps (100 epochs, validation not included): package {package:.1f} s, "
+    print(f"1,000 training steps (100 epochs, validation not included): fast {package:.1f} s, plain {plain:.1f} s, "
           f"bare {bare:.1f} s, products alone {prod:.1f} s")
-    print(f"package_default_malloc_ms={package_default:.3f} default_malloc_faults={faults_default:.0f} package_ms={package:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} products_bf16_ms={prod_bf16:.3f} "
+    print(f"fast_ms={package:.3f} plain_ms={plain:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} "
+          f"products_bf16_ms={prod_bf16:.3f} "
           f"bare_100_epochs_s={bare * STEPS_PER_RUN / 1e3:.2f}")
 
 

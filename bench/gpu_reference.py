@@ -2,14 +2,14 @@
 
     python bench/gpu_reference.py
 
-Trains the scratch and the concise RNN language models at the reference
+Trains the scratch, the concise and the fast RNN language models at the reference
 configuration (``bench/reference_config.py``) once on the CPU and once on the
 first CUDA device, with the same code: the package chooses the device once,
 creates its tensors there and moves each minibatch once, never inside the
 time loop. Without a CUDA device it says so and exits cleanly: nothing in the
 book needs a GPU. The last line is machine-readable:
 
-    scratch_cpu_seconds=<s> scratch_gpu_seconds=<s> concise_cpu_seconds=<s> concise_gpu_seconds=<s>
+    scratch_cpu_seconds=<s> scratch_gpu_seconds=<s> concise_cpu_seconds=<s> concise_gpu_seconds=<s> fast_cpu_seconds=<s> fast_gpu_seconds=<s>
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def main() -> None:
     prepare(1)  # one thread, as on the book's pages
     data = rnnbook.TimeMachineData()
     results = {}
-    for name in ("scratch", "concise"):
+    for name in ("scratch", "concise", "fast"):
         for device in ("cpu", "cuda"):
             history = run(name, data, device=device)
             if device == "cuda":

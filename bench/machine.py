@@ -31,19 +31,14 @@ def machine_info() -> str:
 
 
 def prepare(threads: int) -> None:
-    """Set a benchmark's process up as the book's training pages do, and print what it runs on.
+    """Set a benchmark's threads and print what it runs on.
 
     ``threads``: ``torch.set_num_threads(threads)``, or 0 to keep torch's
-    default (one thread per core). Freed memory is kept in the process
-    (``rnnbook.keep_freed_memory()``, explained on the rnn_scratch page).
+    default (one thread per core).
     """
-    import rnnbook  # here, so that machine_info() stays usable without the package
-
     if threads:
         torch.set_num_threads(threads)
-    kept = rnnbook.keep_freed_memory()
     print(machine_info())
-    print(f"malloc keeps freed memory (rnnbook.keep_freed_memory): {'yes' if kept else 'no, not glibc'}")
 
 
 def parse_result_line(output: str) -> dict[str, float]:

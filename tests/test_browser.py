@@ -148,8 +148,13 @@ COLLECT_JS = """
   });
   const links = Array.from(document.querySelectorAll("a[href]")).map(a => a.href);
   const rgb = getComputedStyle(document.body).backgroundColor;
+  // Code blocks, listings and cell outputs wider than their box (they would scroll sideways).
+  const longest = e => e.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), "");
+  const wide = Array.from(main.querySelectorAll("pre, div.highlight"))
+    .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map(e => `${e.scrollWidth}px in ${e.clientWidth}px: ${longest(e).trim().slice(0, 100)}`);
   return {images, mathCount: maths.length, unrendered, raw, outputErrors: errors, links,
-          background: rgb, outputCount: outputs.length};
+          background: rgb, outputCount: outputs.length, wide};
 }
 """
 
@@ -193,6 +198,8 @@ def visit(browser, site: str, page_path: str, mode: str, screenshot_dir: Path) -
     page.screenshot(path=str(result.screenshot), full_page=True)  # what the reader sees first
     # Then open folded content (hidden solutions, code) so it is checked too.
     page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    # Exercise solutions are sphinx-togglebutton dropdowns: reveal them too.
+    page.evaluate("() => document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'))")
     # Let the unfolding fade-in finish before anything is measured or photographed.
     page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished)).then(() => true)")
     with contextlib.suppress(PlaywrightTimeout):
@@ -280,6 +287,12 @@ def test_no_cell_output_shows_an_error(visits):
     problems = [f"{v.page}: {e}" for v in visits if v.mode == "light" for e in v.data["outputErrors"]]
     assert not problems, report(problems)
     assert sum(v.data["outputCount"] for v in visits) > 0
+
+
+def test_no_code_block_is_wider_than_the_page(visits):
+    """Every code cell, listing and output fits its box: nothing scrolls or is cut off sideways."""
+    problems = [f"{v.page}: {w}" for v in visits if v.mode == MODES[0] for w in v.data["wide"]]
+    assert not problems, report(problems)
 
 
 def _ids(path: Path, cache: dict) -> set[str]:

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 import rnnbook
-from rnnbook import RNNLM, RNNLMScratch, RNNScratch, bptt, random_problem, rnn_lm_loss
-from rnnbook.models.fused import linear_cross_entropy, scratch_lm_loss, tanh_recurrence
+from rnnbook import FastRNNLMScratch, RNNLM, RNNLMScratch, RNNScratch, bptt, random_problem, rnn_lm_loss
+from rnnbook.models.fast import scratch_lm_loss
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -24,24 +24,17 @@ f64 = torch.float64
 def models():
     torch.manual_seed(0)
     scratch = RNNLMScratch(RNNScratch(V, H, sigma=0.5), V).double()
-    return scratch, RNNLM(H, V).double().load_from_scratch(scratch)
+    fast = FastRNNLMScratch(RNNScratch(V, H), V).double()
+    fast.load_state_dict(scratch.state_dict())
+    return scratch, RNNLM(H, V).double().load_from_scratch(scratch), fast
 
 
 def tokens(seed: int, shape=(3, 6)) -> torch.Tensor:
     return torch.randint(0, V, shape, generator=torch.Generator().manual_seed(seed))
 
 
-def test_fused_functions_pass_gradcheck_on_cuda():
+def test_fast_loss_passes_gradcheck_on_cuda():
     g = torch.Generator().manual_seed(0)
-    rec = (torch.randn(4, 3, H, dtype=f64, generator=g).cuda().requires_grad_(),
-           torch.randn(3, H, dtype=f64, generator=g).cuda().requires_grad_(),
-           (0.7 * torch.randn(H, H, dtype=f64, generator=g)).cuda().requires_grad_())
-    assert torch.autograd.gradcheck(tanh_recurrence, rec)
-    ce = (torch.randn(10, H, dtype=f64, generator=g).cuda().requires_grad_(),
-          torch.randn(H, V, dtype=f64, generator=g).cuda().requires_grad_(),
-          torch.randn(V, dtype=f64, generator=g).cuda().requires_grad_(),
-          torch.randint(0, V, (10,), generator=g).cuda())
-    assert torch.autograd.gradcheck(linear_cross_entropy, ce)
     lm = [torch.randn(V, H, dtype=f64, generator=g), torch.randn(3, H, dtype=f64, generator=g),
           0.7 * torch.randn(H, H, dtype=f64, generator=g), torch.randn(H, V, dtype=f64, generator=g),
           torch.randn(V, dtype=f64, generator=g)]
@@ -50,7 +43,7 @@ def test_fused_functions_pass_gradcheck_on_cuda():
     assert torch.autograd.gradcheck(lambda *f: scratch_lm_loss(*f, *ints), lm)
 
 
-@pytest.mark.parametrize("which", [0, 1], ids=["scratch", "concise"])
+@pytest.mark.parametrize("which", [0, 1, 2], ids=["scratch", "concise", "fast"])
 def test_models_give_the_cpu_loss_gradients_and_state_on_cuda(which):
     X, Y = tokens(1), tokens(2)
     state = torch.randn(3, H, dtype=f64, generator=torch.Generator().manual_seed(3))
@@ -73,7 +66,7 @@ def test_models_give_the_cpu_loss_gradients_and_state_on_cuda(which):
 
 def test_trainer_picks_cuda_and_trains_there():
     assert rnnbook.default_device().type == "cuda"
-    scratch, _ = models()
+    scratch = models()[0]
     scratch = scratch.float()
     X, Y = tokens(4, (16, 8)), tokens(5, (16, 8))
     history = rnnbook.fit_language_model(scratch, [(X, Y)], [(X, Y)], num_epochs=30, lr=1.0, clip=1.0,
@@ -85,7 +78,7 @@ def test_trainer_picks_cuda_and_trains_there():
 def test_greedy_decoding_on_cuda_matches_the_cpu():
     vocab = rnnbook.Vocab(list("abcdef"))                # six letters and <unk>
     assert len(vocab) == V
-    scratch, concise = models()
+    scratch, concise, _ = models()
     for model in (scratch, concise):
         on_cpu = rnnbook.predict(model, vocab, "abc", 12)
         on_gpu = rnnbook.predict(model.cuda(), vocab, "abc", 12)

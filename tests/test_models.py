@@ -6,10 +6,11 @@ import math
 
 import pytest
 import torch
+
+import rnnbook
 from torch.nn import functional as F
 
 from rnnbook import RNNLM, RNNLMScratch, RNNScratch, sequence_cross_entropy
-from rnnbook.models import rnn_scratch
 
 V, H = 7, 5
 
@@ -59,28 +60,26 @@ def test_initialisation_follows_sigma():
     assert [n for n, _ in lm.named_parameters()] == ["W_hq", "b_q", "rnn.W_xh", "rnn.W_hh", "rnn.b_h"]
 
 
-def test_tanh_identity_value_and_gradient():
-    z = torch.linspace(-20, 20, 401, dtype=torch.float64, requires_grad=True)
-    y = rnn_scratch.tanh(z)
-    torch.testing.assert_close(y, torch.tanh(z), rtol=0, atol=1e-15)
-    (g,) = torch.autograd.grad(y.sum(), z)
-    torch.testing.assert_close(g, 1 - torch.tanh(z.detach()) ** 2, rtol=0, atol=1e-14)
-
-
 def test_one_hot_product_equals_row_lookup():
+    """The lesson's remark: a one-hot row times W_xh is a row of W_xh."""
     lm = scratch_lm()
     X = tokens(4, 6)
     onehot = lm.one_hot(X)                                          # (steps, batch, vocab)
-    assert onehot.shape == (6, 4, V)
+    assert onehot.shape == (6, 4, V) and onehot.dtype == torch.float64
     assert torch.equal(onehot.sum(-1), torch.ones(6, 4, dtype=onehot.dtype))
     assert torch.equal(onehot.argmax(-1), X.T)
-    assert torch.equal(onehot, F.one_hot(X.T, V).double())
-    product = onehot @ lm.rnn.W_xh + lm.rnn.b_h
-    torch.testing.assert_close(lm.input_projection(X), product, rtol=0, atol=1e-15)
-    # and the LM's path through the lookup equals the RNN run on dense one-hot inputs
-    by_lookup, _ = lm.rnn.recur(lm.input_projection(X))
-    by_product, _ = lm.rnn(onehot)
-    torch.testing.assert_close(by_lookup, by_product, rtol=0, atol=1e-14)
+    torch.testing.assert_close(onehot @ lm.rnn.W_xh, lm.rnn.W_xh[X.T], rtol=0, atol=0)
+
+
+def test_loss_is_the_base_class_cross_entropy_of_forward():
+    for model in (scratch_lm(), RNNLM(H, V).double()):
+        assert type(model).loss is rnnbook.LanguageModel.loss     # neither overrides it
+        X, Y = tokens(3, 5, seed=1), tokens(3, 5, seed=2)
+        loss, state = model.loss(X, Y)
+        logits, state2 = model(X)
+        ref = F.cross_entropy(logits.reshape(-1, V), Y.reshape(-1))
+        torch.testing.assert_close(loss, ref, rtol=1e-14, atol=0)
+        assert torch.equal(state, state2)
 
 
 def test_scratch_and_concise_agree_for_the_same_weights():
@@ -175,11 +174,13 @@ def test_bad_sizes_are_refused():
         RNNScratch(2.0, 3)
     with pytest.raises(ValueError, match="sigma"):
         RNNScratch(V, H, sigma=0)
-    with pytest.raises(ValueError, match="one-hot"):
+    with pytest.raises(ValueError, match="rnn.num_inputs is 8, expected 7"):
         RNNLMScratch(RNNScratch(V + 1, H), V)
-    with pytest.raises(TypeError, match="RNNScratch"):
+    with pytest.raises(TypeError, match="rnn must be a RNNScratch"):
         RNNLMScratch(torch.nn.RNN(V, H), V)
-    with pytest.raises(ValueError, match="sizes differ"):
+    with pytest.raises(ValueError, match="vocab_size must be at least 1"):
+        RNNLM(H, 0)
+    with pytest.raises(ValueError, match="scratch.num_hiddens is 5, expected 6"):
         RNNLM(H + 1, V).load_from_scratch(scratch_lm())
     with pytest.raises(TypeError, match="RNNLMScratch"):
         RNNLM(H, V).load_from_scratch(RNNLM(H, V))

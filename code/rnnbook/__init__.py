@@ -21,7 +21,8 @@ from .forecasting import (LinearAutoregression, companion_matrix, k_step_predict
                           k_step_targets, rollout)
 from .metrics import perplexity, sequence_cross_entropy, stream_perplexity
 from .models import RNNLM, LanguageModel, NGramLM, RNNLMScratch, RNNScratch, detach_state
-from .cpu import keep_freed_memory
+# The appendix's fast model (book/fast_rnn.md).
+from .models.fast import FastRNNLMScratch
 from .training import (History, LanguageModelTrainer, Trainer, clip_gradients, default_device, fit,
                        fit_language_model, gradient_norm)
 from .decoding import predict
@@ -50,7 +51,7 @@ __all__ = [
     "truncation_strategies", "use_book_style", "table", "glue",
     # models, metrics, training, forecasting
     "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
-    "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit", "keep_freed_memory",
+    "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit",
     # backpropagation through time
     "bptt", "hidden_gradient_norms", "hidden_states", "random_problem", "random_recurrent_weights",
     "randomized_weights", "rnn_lm_loss", "BPTTTrainer", "compare_strategies", "flat_gradient",
@@ -60,6 +61,8 @@ __all__ = [
     "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
     # the opening page's task shapes (issue 16)
     "task_shapes",
+    # the appendix's fast model
+    "FastRNNLMScratch",
 ]
 # Long memory and gated cells
 __all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScratch", "LSTMScratch",

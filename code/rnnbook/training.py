@@ -37,7 +37,7 @@ import torch
 from torch import nn
 
 from .metrics import sequence_cross_entropy
-from .models.base import detach_state
+from .models.base import LanguageModel, detach_state
 
 Batch = tuple[torch.Tensor, ...]
 Batches = Iterable[Batch] | Callable[[int], Iterable[Batch]]
@@ -82,18 +82,22 @@ def gradient_norm(parameters: Iterable[torch.Tensor]) -> float:
     return float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
 
 
-def clip_gradients(parameters: Iterable[torch.Tensor], max_norm: float) -> float:
-    """Rescale the gradients in place so that their joint norm is at most ``max_norm``.
+def clip_gradients(parameters: Iterable[torch.Tensor],
+                   max_norm: float) -> float:
+    """Rescale gradients in place so that their joint norm is <= max_norm.
 
     ``g <- min(1, max_norm / ||g||) g``, where ``g`` is the gradient of *all*
-    parameters together: the direction of the step is kept, only its length is
-    capped. Returns ``||g||`` before clipping. Explained in ``book/rnn_scratch.md``.
+    parameters together: the direction of the step is kept, only its length
+    is capped. Returns ``||g||`` before clipping. Explained in
+    ``book/rnn_scratch.md``.
     """
     if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
-        raise TypeError(f"max_norm must be a number, got {type(max_norm).__name__} ({max_norm!r})")
+        raise TypeError(f"max_norm must be a number, got "
+                        f"{type(max_norm).__name__} ({max_norm!r})")
     if not max_norm > 0:  # also catches NaN
-        raise ValueError(f"max_norm must be positive, got {max_norm}: a zero or negative cap would erase "
-                         "or flip every gradient; pass clip=None to train without clipping")
+        raise ValueError(f"max_norm must be positive, got {max_norm}: a "
+                         "zero or negative cap would erase or flip every "
+                         "gradient; pass clip=None to train unclipped")
     parameters = [p for p in parameters if p.grad is not None]
     norm = gradient_norm(parameters)
     if norm > max_norm:
@@ -285,12 +289,12 @@ def fit(model: nn.Module, train_batches: Batches, val_batches: Batches | None,
 
 
 class LanguageModelTrainer(Trainer):
-    """Train a language model ``model(X, state) -> (logits, state)`` on mean cross-entropy.
+    """Train an :class:`rnnbook.LanguageModel` on its ``loss(X, Y, state)``, a mean cross-entropy.
 
     Batches are pairs ``(X, Y)`` of token indices, (batch, num_steps), with ``Y``
-    the one-token shift of ``X``. The loss is
-    :func:`rnnbook.sequence_cross_entropy`, so ``History.train_perplexity`` and
-    ``History.val_perplexity`` are perplexities.
+    the one-token shift of ``X``. The trainer calls ``model.loss`` and nothing
+    else, so ``History.train_perplexity`` and ``History.val_perplexity`` are
+    perplexities whatever the model.
 
     ``carry_state=True`` (for sequential partitioning, where row ``i`` of one
     minibatch continues row ``i`` of the previous one) starts each minibatch
@@ -301,9 +305,9 @@ class LanguageModelTrainer(Trainer):
     """
 
     def __init__(self, model: nn.Module, *, carry_state: bool = False, **kwargs) -> None:
-        if not callable(getattr(model, "loss", None)):
-            raise TypeError(f"{type(model).__name__} has no loss(X, Y, state): subclass "
-                            "rnnbook.LanguageModel and write forward(X, state), and loss comes with it")
+        if not isinstance(model, LanguageModel):
+            raise TypeError(f"model must be an rnnbook.LanguageModel, got {type(model).__name__}: "
+                            "subclass rnnbook.LanguageModel and write forward(X, state); loss comes with it")
         if "loss_fn" in kwargs:
             raise TypeError("LanguageModelTrainer always uses rnnbook.sequence_cross_entropy; "
                             "use Trainer for another loss")
@@ -317,7 +321,7 @@ class LanguageModelTrainer(Trainer):
     def batch_loss(self, batch: Batch) -> tuple[torch.Tensor, int]:
         X, Y = batch
         state = self.state if self.carry_state else None
-        loss, state = self.model.loss(X, Y, state)     # the one contract: LanguageModel
+        loss, state = self.model.loss(X, Y, state)  # LanguageModel's
         if self.carry_state:
             self.state = detach_state(state)
         return loss, Y.numel()

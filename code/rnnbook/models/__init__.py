@@ -1,6 +1,7 @@
 """Models: counting baselines and recurrent networks."""
 
 from .base import LanguageModel, State, detach_state
+from .fast import FastRNNLMScratch
 from .ngram import NGramLM, tune_k
 from .rnn_concise import RNNLM
 from .rnn_scratch import RNNLMScratch, RNNScratch
@@ -11,7 +12,8 @@ from .gru import GRULM, GRUScratch
 from .lstm import LSTMLM, LSTMScratch
 from .recurrent_lm import RecurrentLM
 
-__all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k", "RNNScratch", "RNNLMScratch", "RNNLM"]
+__all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k", "RNNScratch", "RNNLMScratch", "RNNLM",
+           "FastRNNLMScratch"]
 # Long memory and gated cells
 __all__ += ["SequenceClassifier", "accuracy", "first_state_gradient", "fit_recall",
             "longest_lag_held", "recall_sweep", "start_remembering", "GRULM", "GRUScratch",

@@ -56,6 +56,6 @@ class LanguageModel(nn.Module):
 
     def loss(self, X: torch.Tensor, Y: torch.Tensor,
              state: State | None = None) -> tuple[torch.Tensor, State]:
-        """Mean cross-entropy of ``forward(X, state)`` against ``Y``, and the new state."""
-        logits, state = self(X, state)                 # (batch, steps, vocab)
+        """Cross-entropy of ``self(X, state)`` against ``Y``; the state."""
+        logits, state = self(X, state)            # (batch, steps, vocab)
         return sequence_cross_entropy(logits, Y), state
