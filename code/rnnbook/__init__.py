@@ -30,6 +30,11 @@ from .bptt import (bptt, hidden_gradient_norms, random_problem, random_recurrent
 from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient, scratch_params,
                             set_scratch_params)
 
+# Recurrent networks that train in parallel over time (book/parallel_rnn.md).
+from .models import MinGRU, MinGRULM, TorchGRULM
+from .scan import linear_recurrence, scan_schedule, work_and_depth
+from .diagrams import scan_tree
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -52,3 +57,6 @@ __all__ = [
     "LanguageModel", "detach_state", "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
     "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
 ]
+# Recurrent networks that train in parallel over time (book/parallel_rnn.md).
+__all__ += ["MinGRU", "MinGRULM", "TorchGRULM", "linear_recurrence", "scan_schedule",
+            "work_and_depth", "scan_tree"]
