@@ -112,10 +112,11 @@ def linear_recurrence(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None 
 
 def _sequential(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The loop: ``h_t = a_t * h_{t-1} + b_t`` from ``h_1 = b_1`` (``h0`` already folded in)."""
-    h = b[0]
+    a_steps, b_steps = a.unbind(0), b.unbind(0)   # one view per step, (batch, hidden) each
+    h = b_steps[0]
     states = [h]
-    for t in range(1, a.shape[0]):
-        h = a[t] * h + b[t]
+    for a_t, b_t in zip(a_steps[1:], b_steps[1:]):
+        h = a_t * h + b_t
         states.append(h)
     return torch.stack(states)
 
@@ -205,10 +206,11 @@ def scan_schedule(num_steps: int, method: str = "parallel") -> list[tuple[int, i
     """The combinations a scan over ``num_steps`` pairs performs: ``(round, source, target)``.
 
     Each entry says: in round ``round`` (counted from 1), replace the pair at
-    position ``target`` by ``combine(pair[source], pair[target])``. Carried
-    out in order on the pairs ``(a_t, b_t)``, the schedule leaves the state
-    ``h_t`` (with ``h0 = 0``) in ``b`` at every position ``t``. Combinations
-    in one round are independent of each other and could run at once.
+    position ``target`` by ``combine(pair[source], pair[target])``, both as
+    they were before the round: the combinations of a round are independent
+    and could run at once (:func:`run_schedule`). Carried out on the pairs
+    ``(a_t, b_t)``, the schedule leaves the state ``h_t`` (with ``h0 = 0``) in
+    ``b`` at every position ``t``.
 
     * ``"parallel"``: the tree of :func:`linear_recurrence`'s parallel method
       (up the tree with strides 1, 2, 4, ..., then down again);
@@ -247,10 +249,18 @@ def scan_schedule(num_steps: int, method: str = "parallel") -> list[tuple[int, i
 
 
 def run_schedule(schedule: list[tuple[int, int, int]], a: list[float], b: list[float]) -> list[float]:
-    """Carry out a :func:`scan_schedule` on plain numbers; returns the states ``h_t`` (``h0 = 0``)."""
+    """Carry out a :func:`scan_schedule` on plain numbers; returns the states ``h_t`` (``h0 = 0``).
+
+    The combinations of a round all read the pairs as they were before the
+    round, as they would if they ran at the same time.
+    """
     pairs = list(zip(a, b))
-    for _, source, target in schedule:
-        pairs[target] = combine(pairs[source], pairs[target])
+    rounds = sorted({r for r, _, _ in schedule})
+    for rnd in rounds:
+        before = list(pairs)
+        for r, source, target in schedule:
+            if r == rnd:
+                pairs[target] = combine(before[source], before[target])
     return [h for _, h in pairs]
 
 

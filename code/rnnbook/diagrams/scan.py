@@ -38,11 +38,12 @@ def scan_tree(num_steps: int = 8, method: str = "parallel") -> Figure:
     for r in range(1, rounds + 1):
         y = -dy * r
         ax.text(-1.95, y, f"round {r}", ha="left", va="center", fontsize=11, color="#555555")
+        span_before, y_before = list(span), list(last_y)   # a round reads what was there before it
         for _, source, target in (s for s in schedule if s[0] == r):
             xs, xt = dx * source, dx * target
-            arrow(ax, (xs, last_y[source] - 0.3), (xt - 0.25, y + 0.28), color=COLORS["hidden"])
-            arrow(ax, (xt, last_y[target] - 0.3), (xt, y + 0.28), color=INK)
-            span[target] = (span[source][0], span[target][1])
+            arrow(ax, (xs, y_before[source] - 0.3), (xt - 0.25, y + 0.28), color=COLORS["hidden"])
+            arrow(ax, (xt, y_before[target] - 0.3), (xt, y + 0.28), color=INK)
+            span[target] = (span_before[source][0], span_before[target][1])
             first, end = span[target]
             role = "hidden" if first == 1 else "muted"
             node(ax, xt, y, f"{first}:{end}", role, w=0.95, h=0.5, fontsize=11)
