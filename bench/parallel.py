@@ -1,6 +1,7 @@
 """One training step of minGRU against the GRU, at long sequence lengths, in one run.
 
-    python bench/parallel.py [--lengths 512 4096] [--repeats 7] [--threads 0] [--device cpu|cuda]
+    python bench/parallel.py [--lengths 512 4096] [--repeats 7] [--threads 0]
+                             [--device cpu|cuda]
 
 For each sequence length, builds the one-layer language models of
 ``book/parallel_rnn.md`` (256 hidden units, batch 32, the novel's 28
@@ -71,6 +72,7 @@ def trainer_step(model: rnnbook.LanguageModel, X: torch.Tensor, Y: torch.Tensor)
         loss, _ = model.loss(X, Y)
         loss.backward()
         opt.step()
+
     return step
 
 
@@ -93,7 +95,7 @@ def vm_kib(field: str) -> int:
 
 
 def one_model_memory(name: str, length: int) -> None:
-    """Child process: build one model, take three steps, print the peak and the baseline (MiB)."""
+    """Child process: one model, three steps; prints the peak and the baseline (MiB)."""
     before = vm_kib("VmRSS")
     torch.manual_seed(0)
     model = make_model(name)
@@ -104,9 +106,20 @@ def one_model_memory(name: str, length: int) -> None:
 
 
 def cpu_peak_mib(name: str, length: int, threads: int) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, __file__, "--memory-of", name, str(length),
-                          "--threads", str(threads)],
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--memory-of",
+            name,
+            str(length),
+            "--threads",
+            str(threads),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     peak, before = float(out[-2]), float(out[-1])
     return peak, peak - before
 
@@ -116,10 +129,17 @@ def main() -> None:
     parser.add_argument("--lengths", type=int, nargs="+", default=[512, 4096])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=0, help="0: torch's default")
-    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda if there is one)")
-    parser.add_argument("--skip-sequential", action="store_true",
-                        help="leave out the autograd loop (slow at long lengths)")
-    parser.add_argument("--memory-of", nargs=2, metavar=("MODEL", "LENGTH"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--device", default=None, help="cpu or cuda (default: cuda if there is one)"
+    )
+    parser.add_argument(
+        "--skip-sequential",
+        action="store_true",
+        help="leave out the autograd loop (slow at long lengths)",
+    )
+    parser.add_argument(
+        "--memory-of", nargs=2, metavar=("MODEL", "LENGTH"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -128,10 +148,17 @@ def main() -> None:
         return
     prepare(args.threads)
     device = torch.device(args.device) if args.device else rnnbook.default_device()
-    names = [n for n in model_names() if not (args.skip_sequential and n == "mingru-sequential")]
-    print(f"device: {device}; models: {', '.join(names)}; 'mingru' uses method "
-          f"{rnnbook.scan.fastest_method(device)!r}; batch {BATCH}, hidden {H}, vocab {V}; "
-          f"{args.repeats} alternating rounds, medians")
+    names = [
+        n
+        for n in model_names()
+        if not (args.skip_sequential and n == "mingru-sequential")
+    ]
+    print(
+        f"device: {device}; models: {', '.join(names)}; 'mingru' uses method "
+        f"{rnnbook.scan.fastest_method(device)!r}; "
+        f"batch {BATCH}, hidden {H}, vocab {V}; "
+        f"{args.repeats} alternating rounds, medians"
+    )
     result = {}
     for length in args.lengths:
         X, Y = batch(length, device)
@@ -139,17 +166,20 @@ def main() -> None:
         for name in names:
             torch.manual_seed(0)
             steps[name] = trainer_step(make_model(name).to(device), X, Y)
-            steps[name]()                                   # warm-up
+            steps[name]()  # warm-up
         times = {name: [] for name in names}
         for _ in range(args.repeats):
-            for name in names:                              # alternate: same moments of the machine
+            for name in names:  # alternate: same moments of the machine
                 synchronize(device)
                 start = time.perf_counter()
                 steps[name]()
                 synchronize(device)
                 times[name].append(time.perf_counter() - start)
         print(f"\nsequence length {length}")
-        print(f"{'model':20s} {'step (ms)':>10s} {'gru / model':>12s} {'peak memory (MiB)':>18s}")
+        print(
+            f"{'model':20s} {'step (ms)':>10s} {'gru / model':>12s} "
+            f"{'peak memory (MiB)':>18s}"
+        )
         gru = statistics.median(times["gru"])
         for name in names:
             med = statistics.median(times[name])

@@ -1,4 +1,4 @@
-"""minGRU: the scan equals stepping, the language model trains through the shared trainer and decodes."""
+"""minGRU: the scan equals stepping; the language model trains and decodes."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_forward_by_the_scan_equals_stepping(method, with_state):
 def test_step_is_the_minGRU_equations():
     cell = layer()
     x, h = torch.randn(2, 5, dtype=f64), torch.randn(2, 4, dtype=f64)
-    W, b = cell.linear.weight, cell.linear.bias                     # (8, 5), (8,)
+    W, b = cell.linear.weight, cell.linear.bias  # (8, 5), (8,)
     z = torch.sigmoid(x @ W[:4].T + b[:4])
     candidate = x @ W[4:].T + b[4:]
     assert torch.allclose(cell.step(x, h), (1 - z) * h + z * candidate)
@@ -57,7 +57,9 @@ def test_method_for_the_device_and_bad_arguments():
 @pytest.mark.parametrize("num_layers", [1, 2])
 def test_language_model_methods_agree_and_state_continues(num_layers):
     torch.manual_seed(0)
-    models = {m: MinGRULM(6, 7, num_layers=num_layers, method=m).double() for m in METHODS}
+    models = {
+        m: MinGRULM(6, 7, num_layers=num_layers, method=m).double() for m in METHODS
+    }
     for m in METHODS[1:]:
         models[m].load_state_dict(models[METHODS[0]].state_dict())
     X = torch.randint(0, 7, (3, 10))
@@ -85,16 +87,31 @@ def tiny_data():
     return rnnbook.TimeMachineData(text=text)
 
 
-@pytest.mark.parametrize("make", [lambda V: MinGRULM(16, V), lambda V: MinGRULM(16, V, 2),
-                                  lambda V: TorchGRULM(16, V)], ids=["mingru", "mingru2", "gru"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda V: MinGRULM(16, V),
+        lambda V: MinGRULM(16, V, 2),
+        lambda V: TorchGRULM(16, V),
+    ],
+    ids=["mingru", "mingru2", "gru"],
+)
 def test_trains_through_the_shared_trainer_and_decodes(make):
     data = tiny_data()
     V = len(data.vocab)
     torch.manual_seed(0)
     model = make(V)
     train = data.loader("train", batch_size=8, num_steps=16)
-    history = rnnbook.fit_language_model(model, train, None, num_epochs=12, optimizer="adam",
-                                         lr=0.02, progress=False, live=False)
+    history = rnnbook.fit_language_model(
+        model,
+        train,
+        None,
+        num_epochs=12,
+        optimizer="adam",
+        lr=0.02,
+        progress=False,
+        live=False,
+    )
     assert history.train_perplexity[-1] < 0.5 * history.train_perplexity[0]
     text = rnnbook.predict(model, data.vocab, "the time", num_preds=12)
     assert text.startswith("the time") and len(text) == len("the time") + 12

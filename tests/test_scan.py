@@ -1,4 +1,4 @@
-"""rnnbook.scan: the linear recurrence by loop, tree scan and fused loop, and the scan's schedule."""
+"""rnnbook.scan: the linear recurrence by loop, tree scan and fused loop; schedules."""
 
 from __future__ import annotations
 
@@ -9,13 +9,21 @@ import pytest
 import torch
 
 from rnnbook import linear_recurrence, scan_schedule, work_and_depth
-from rnnbook.scan import (METHODS, combine, cumulative_product_form, fastest_method,
-                          log_space_recurrence, run_schedule)
+from rnnbook.scan import (
+    METHODS,
+    combine,
+    cumulative_product_form,
+    fastest_method,
+    log_space_recurrence,
+    run_schedule,
+)
 
 f64 = torch.float64
 
 
-def loop(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None = None) -> torch.Tensor:
+def loop(
+    a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None = None
+) -> torch.Tensor:
     """The definition, written independently of the package."""
     h = torch.zeros_like(b[0]) if h0 is None else h0
     out = []
@@ -26,9 +34,11 @@ def loop(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None = None) -> to
 
 
 def problem(steps: int, seed: int = 0, shape=(3, 4)):
-    """Coefficients of order one with exact zeros and negatives, and an initial state."""
+    """Coefficients of order one, exact zeros and negatives, and an initial state."""
     g = torch.Generator().manual_seed(seed)
-    a = 1.2 * torch.rand(steps, *shape, dtype=f64, generator=g) * 2 - 1.2   # in (-1.2, 1.2)
+    a = (
+        1.2 * torch.rand(steps, *shape, dtype=f64, generator=g) * 2 - 1.2
+    )  # in (-1.2, 1.2)
     a[torch.rand(steps, *shape, generator=g) < 0.1] = 0.0
     b = torch.randn(steps, *shape, dtype=f64, generator=g)
     h0 = torch.randn(*shape, dtype=f64, generator=g)
@@ -55,15 +65,24 @@ def test_known_values_and_a_zero_coefficient_forgets():
     h0 = torch.tensor([5.0], dtype=f64)
     # h1 = 2*5+1 = 11, h2 = -11+1 = -10, h3 = 0*(-10)+3 = 3, h4 = 1.5+1 = 2.5
     for method in METHODS:
-        assert linear_recurrence(a, b, h0, method).flatten().tolist() == [11.0, -10.0, 3.0, 2.5]
+        assert linear_recurrence(a, b, h0, method).flatten().tolist() == [
+            11.0,
+            -10.0,
+            3.0,
+            2.5,
+        ]
 
 
 @pytest.mark.parametrize("method", METHODS)
 def test_gradcheck(method):
     a, b, h0 = problem(9, seed=1, shape=(2, 3))
     a, b, h0 = (t.requires_grad_() for t in (a, b, h0))
-    assert torch.autograd.gradcheck(lambda a, b, h0: linear_recurrence(a, b, h0, method), (a, b, h0))
-    assert torch.autograd.gradcheck(lambda a, b: linear_recurrence(a, b, None, method), (a, b))
+    assert torch.autograd.gradcheck(
+        lambda a, b, h0: linear_recurrence(a, b, h0, method), (a, b, h0)
+    )
+    assert torch.autograd.gradcheck(
+        lambda a, b: linear_recurrence(a, b, None, method), (a, b)
+    )
 
 
 @pytest.mark.parametrize("method", ["parallel", "fused"])
@@ -146,14 +165,17 @@ def test_schedules_compute_the_recurrence(method):
         rounds = [r for r, _, _ in scan_schedule(steps, method)]
         assert rounds == sorted(rounds)
 
+
 def test_work_and_depth():
     for k in range(1, 13):
-        n = 2 ** k
+        n = 2**k
         assert work_and_depth(n, "sequential") == (n - 1, n - 1)
         assert work_and_depth(n, "parallel") == (2 * n - 2 - k, 2 * k - 1)
         assert work_and_depth(n, "hillis-steele") == (n * k - n + 1, k)
     assert work_and_depth(1, "parallel") == (0, 0)
-    for n in range(2, 300):   # the tree never needs more than 2 ceil(log2 n) rounds or 2n combinations
+    for n in range(
+        2, 300
+    ):  # the tree never needs more than 2 ceil(log2 n) rounds or 2n combinations
         work, depth = work_and_depth(n, "parallel")
         assert depth <= 2 * math.ceil(math.log2(n)) and work < 2 * n
 
@@ -162,7 +184,7 @@ def test_cumulative_product_form_is_exact_for_short_sequences_and_fails_for_long
     a, b, h0 = problem(20, seed=5)
     a = a.abs() + 0.1
     assert torch.allclose(cumulative_product_form(a, b, h0), loop(a, b, h0))
-    z = torch.full((400, 1), 0.2)                           # a = 0.2: A_t underflows in float32
+    z = torch.full((400, 1), 0.2)  # a = 0.2: A_t underflows in float32
     h = cumulative_product_form(z, torch.ones(400, 1))
     assert not torch.isfinite(h).all()
     assert torch.isfinite(linear_recurrence(z, torch.ones(400, 1))).all()
@@ -176,7 +198,9 @@ def test_log_space_form_matches_the_loop_for_positive_inputs():
     expected = loop(a, b, h0)
     got = log_space_recurrence(a.log(), b.log(), h0.log()).exp()
     assert torch.allclose(got, expected, rtol=1e-10)
-    assert torch.allclose(log_space_recurrence(a.log(), b.log()).exp(), loop(a, b), rtol=1e-10)
+    assert torch.allclose(
+        log_space_recurrence(a.log(), b.log()).exp(), loop(a, b), rtol=1e-10
+    )
     got32 = log_space_recurrence(a.float().log(), b.float().log()).exp()
     assert torch.isfinite(got32).all()
     assert torch.allclose(got32.double(), loop(a, b), rtol=1e-3)

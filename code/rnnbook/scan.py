@@ -1,4 +1,4 @@
-"""Linear recurrences ``h_t = a_t * h_{t-1} + b_t`` computed by a loop or by a parallel scan.
+"""Linear recurrences ``h_t = a_t * h_{t-1} + b_t``, by a loop or by a parallel scan.
 
 Explained in ``book/parallel_rnn.md``. A recurrence whose coefficients ``a_t``
 and ``b_t`` do not depend on the state (minGRU's gates read the input only) can
@@ -44,9 +44,10 @@ from .data.batching import check_positive_int
 METHODS = ("sequential", "parallel", "fused")
 
 
-def combine(first: tuple[torch.Tensor, torch.Tensor],
-            second: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """The map ``h -> a2 * (a1 * h + b1) + b2``: ``first`` applied, then ``second``, as a pair.
+def combine(
+    first: tuple[torch.Tensor, torch.Tensor], second: tuple[torch.Tensor, torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The map ``h -> a2 * (a1 * h + b1) + b2`` (``first``, then ``second``) as a pair.
 
     ``(a1, b1) then (a2, b2) = (a1 * a2, a2 * b1 + b2)``. The operator is
     associative, which is all a scan needs; it is not commutative.
@@ -57,38 +58,62 @@ def combine(first: tuple[torch.Tensor, torch.Tensor],
 
 
 def check_recurrence_inputs(a: object, b: object, h0: object = None) -> None:
-    """A TypeError or ValueError unless ``a`` and ``b`` are float tensors of one shape, ``h0`` of ``a.shape[1:]``."""
+    """A TypeError or ValueError unless ``a``, ``b`` are float tensors of one shape.
+
+    ``h0``, when given, must have the shape of one step, ``a.shape[1:]``.
+    """
     for name, value in (("a", a), ("b", b)):
         if not isinstance(value, torch.Tensor):
-            raise TypeError(f"{name} must be a tensor of shape (steps, batch, hidden), "
-                            f"got {type(value).__name__}")
+            raise TypeError(
+                f"{name} must be a tensor of shape (steps, batch, hidden), "
+                f"got {type(value).__name__}"
+            )
         if not value.is_floating_point():
-            raise TypeError(f"{name} must hold floating-point numbers, got dtype {value.dtype}; "
-                            f"convert with {name}.float()")
+            raise TypeError(
+                f"{name} must hold floating-point numbers, got dtype {value.dtype}; "
+                f"convert with {name}.float()"
+            )
         if value.ndim < 1 or value.shape[0] == 0:
-            raise ValueError(f"{name} must have a leading axis of steps with at least one step, "
-                             f"got shape {tuple(value.shape)}")
+            raise ValueError(
+                f"{name} must have a leading axis of steps with at least one step, "
+                f"got shape {tuple(value.shape)}"
+            )
     if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape (steps, batch, hidden), got "
-                         f"a {tuple(a.shape)} and b {tuple(b.shape)}")
+        raise ValueError(
+            f"a and b must have the same shape (steps, batch, hidden), got "
+            f"a {tuple(a.shape)} and b {tuple(b.shape)}"
+        )
     if a.dtype != b.dtype or a.device != b.device:
-        raise TypeError(f"a and b must share dtype and device, got a {a.dtype} on {a.device} "
-                        f"and b {b.dtype} on {b.device}")
+        raise TypeError(
+            f"a and b must share dtype and device, got a {a.dtype} on {a.device} "
+            f"and b {b.dtype} on {b.device}"
+        )
     if h0 is None:
         return
     if not isinstance(h0, torch.Tensor):
-        raise TypeError(f"h0 must be a tensor of shape (batch, hidden) or None, got {type(h0).__name__}")
+        raise TypeError(
+            "h0 must be a tensor of shape (batch, hidden) or None, "
+            f"got {type(h0).__name__}"
+        )
     if h0.shape != a.shape[1:]:
-        raise ValueError(f"h0 must have the shape of one step of a, {tuple(a.shape[1:])}, "
-                         f"got h0 {tuple(h0.shape)} for a {tuple(a.shape)}")
+        raise ValueError(
+            f"h0 must have the shape of one step of a, {tuple(a.shape[1:])}, "
+            f"got h0 {tuple(h0.shape)} for a {tuple(a.shape)}"
+        )
     if h0.dtype != a.dtype or h0.device != a.device:
-        raise TypeError(f"h0 must have the dtype and device of a ({a.dtype} on {a.device}), "
-                        f"got {h0.dtype} on {h0.device}")
+        raise TypeError(
+            f"h0 must have the dtype and device of a ({a.dtype} on {a.device}), "
+            f"got {h0.dtype} on {h0.device}"
+        )
 
 
-def linear_recurrence(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None = None,
-                      method: str = "parallel") -> torch.Tensor:
-    """Every state of ``h_t = a_t * h_{t-1} + b_t``, elementwise: (steps, batch, hidden).
+def linear_recurrence(
+    a: torch.Tensor,
+    b: torch.Tensor,
+    h0: torch.Tensor | None = None,
+    method: str = "parallel",
+) -> torch.Tensor:
+    """Every state of ``h_t = a_t * h_{t-1} + b_t``: (steps, batch, hidden).
 
     ``a`` and ``b`` are (steps, batch, hidden), time-major like the book's
     other models (any shape with a leading axis of steps works); ``h0`` is the
@@ -103,7 +128,7 @@ def linear_recurrence(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None 
         raise ValueError(f"unknown method {method!r}: use one of {METHODS}")
     if method == "fused":
         return _FusedRecurrence.apply(a, b, h0)
-    if h0 is not None:                       # fold h0 into the first step: h_1 = a_1 h0 + b_1
+    if h0 is not None:  # fold h0 into the first step: h_1 = a_1 h0 + b_1
         b = torch.cat([(a[0] * h0 + b[0]).unsqueeze(0), b[1:]])
     if method == "sequential":
         return _sequential(a, b)
@@ -111,8 +136,11 @@ def linear_recurrence(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None 
 
 
 def _sequential(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """The loop: ``h_t = a_t * h_{t-1} + b_t`` from ``h_1 = b_1`` (``h0`` already folded in)."""
-    a_steps, b_steps = a.unbind(0), b.unbind(0)   # one view per step, (batch, hidden) each
+    """The loop ``h_t = a_t * h_{t-1} + b_t`` from ``h_1 = b_1`` (``h0`` folded in)."""
+    a_steps, b_steps = (
+        a.unbind(0),
+        b.unbind(0),
+    )  # one view per step, (batch, hidden) each
     h = b_steps[0]
     states = [h]
     for a_t, b_t in zip(a_steps[1:], b_steps[1:]):
@@ -122,7 +150,7 @@ def _sequential(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def _parallel(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """The tree scan, recursively; position 0 needs nothing before it (``h0`` is folded in).
+    """The tree scan, recursively; position 0 needs nothing before it (``h0`` is in).
 
     1. Combine each pair of neighbours (0, 1), (2, 3), ...: the combined pair
        maps the state before the even position to the state at the odd one.
@@ -133,14 +161,18 @@ def _parallel(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     steps = a.shape[0]
     if steps == 1:
         return b
-    a_even, b_even = a[0::2], b[0::2]       # positions 0, 2, 4, ...
-    a_odd, b_odd = a[1::2], b[1::2]         # positions 1, 3, 5, ...
-    pairs = a_odd.shape[0]                  # steps // 2
+    a_even, b_even = a[0::2], b[0::2]  # positions 0, 2, 4, ...
+    a_odd, b_odd = a[1::2], b[1::2]  # positions 1, 3, 5, ...
+    pairs = a_odd.shape[0]  # steps // 2
     A, B = combine((a_even[:pairs], b_even[:pairs]), (a_odd, b_odd))
-    h_odd = _parallel(A, B)                                    # states at 1, 3, 5, ...
-    h_even = torch.cat([b_even[:1],                            # state 0 is b_0
-                        a_even[1:] * h_odd[:a_even.shape[0] - 1] + b_even[1:]])
-    both = torch.stack([h_even[:pairs], h_odd], dim=1)         # (pairs, 2, ...)
+    h_odd = _parallel(A, B)  # states at 1, 3, 5, ...
+    h_even = torch.cat(
+        [
+            b_even[:1],  # state 0 is b_0
+            a_even[1:] * h_odd[: a_even.shape[0] - 1] + b_even[1:],
+        ]
+    )
+    both = torch.stack([h_even[:pairs], h_odd], dim=1)  # (pairs, 2, ...)
     h = both.reshape((2 * pairs,) + b.shape[1:])
     return h if steps % 2 == 0 else torch.cat([h, h_even[-1:]])
 
@@ -158,8 +190,12 @@ class _FusedRecurrence(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None) -> torch.Tensor:
-        H = torch.empty_like(b, memory_format=torch.contiguous_format)  # (steps, batch, hidden)
+    def forward(
+        ctx, a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None
+    ) -> torch.Tensor:
+        H = torch.empty_like(
+            b, memory_format=torch.contiguous_format
+        )  # (steps, batch, hidden)
         h = h0
         for a_t, b_t, H_t in zip(a.unbind(0), b.unbind(0), H.unbind(0)):
             if h is None:
@@ -174,7 +210,7 @@ class _FusedRecurrence(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad_H: torch.Tensor):
         a, H, h0 = ctx.saved_tensors
-        G = grad_H.clone(memory_format=torch.contiguous_format)   # becomes g_t, in place
+        G = grad_H.clone(memory_format=torch.contiguous_format)  # becomes g_t, in place
         for t in range(a.shape[0] - 2, -1, -1):
             G[t].addcmul_(a[t + 1], G[t + 1])
         grad_a = grad_h0 = None
@@ -191,7 +227,9 @@ class _FusedRecurrence(torch.autograd.Function):
 
 
 def fastest_method(device: torch.device | str) -> str:
-    """The method :class:`rnnbook.MinGRU` uses on ``device``: ``"fused"`` on a CPU, ``"parallel"`` on a GPU.
+    """The method :class:`rnnbook.MinGRU` uses on ``device``.
+
+    ``"fused"`` on a CPU, ``"parallel"`` on a GPU.
 
     On a CPU with few cores the loop does the least work and each step is tiny
     (the matrix products were taken out of it), so it wins; on a GPU the
@@ -201,9 +239,11 @@ def fastest_method(device: torch.device | str) -> str:
     return "fused" if torch.device(device).type == "cpu" else "parallel"
 
 
-# ---- the shape of the computation: which pairs are combined, in which round ---------------
-def scan_schedule(num_steps: int, method: str = "parallel") -> list[tuple[int, int, int]]:
-    """The combinations a scan over ``num_steps`` pairs performs: ``(round, source, target)``.
+# ---- the shape of the computation: which pairs are combined, in which round ----
+def scan_schedule(
+    num_steps: int, method: str = "parallel"
+) -> list[tuple[int, int, int]]:
+    """The combinations of a scan over ``num_steps`` pairs: ``(round, source, target)``.
 
     Each entry says: in round ``round`` (counted from 1), replace the pair at
     position ``target`` by ``combine(pair[source], pair[target])``, both as
@@ -232,14 +272,17 @@ def scan_schedule(num_steps: int, method: str = "parallel") -> list[tuple[int, i
             stride *= 2
         return schedule
     if method != "parallel":
-        raise ValueError(f"unknown method {method!r}: use 'parallel', 'sequential' or 'hillis-steele'")
+        raise ValueError(
+            f"unknown method {method!r}: use 'parallel', 'sequential' "
+            "or 'hillis-steele'"
+        )
     schedule, rnd, stride = [], 0, 1
-    while 2 * stride <= T:                       # up: combine neighbours at ever larger strides
+    while 2 * stride <= T:  # up: combine neighbours at ever larger strides
         rnd += 1
         schedule += [(rnd, t - stride, t) for t in range(2 * stride - 1, T, 2 * stride)]
         stride *= 2
     stride //= 2
-    while stride >= 1:                           # down: fill the positions skipped on the way up
+    while stride >= 1:  # down: fill the positions skipped on the way up
         targets = range(3 * stride - 1, T, 2 * stride)
         if len(targets):
             rnd += 1
@@ -248,8 +291,10 @@ def scan_schedule(num_steps: int, method: str = "parallel") -> list[tuple[int, i
     return schedule
 
 
-def run_schedule(schedule: list[tuple[int, int, int]], a: list[float], b: list[float]) -> list[float]:
-    """Carry out a :func:`scan_schedule` on plain numbers; returns the states ``h_t`` (``h0 = 0``).
+def run_schedule(
+    schedule: list[tuple[int, int, int]], a: list[float], b: list[float]
+) -> list[float]:
+    """Carry out a :func:`scan_schedule` on numbers: the states ``h_t`` (``h0 = 0``).
 
     The combinations of a round all read the pairs as they were before the
     round, as they would if they ran at the same time.
@@ -265,15 +310,19 @@ def run_schedule(schedule: list[tuple[int, int, int]], a: list[float], b: list[f
 
 
 def work_and_depth(num_steps: int, method: str) -> tuple[int, int]:
-    """``(work, depth)`` of a scan: how many combinations, in how many rounds (see :func:`scan_schedule`)."""
+    """``(work, depth)`` of a scan: how many combinations, in how many rounds.
+
+    Both are read off :func:`scan_schedule`.
+    """
     schedule = scan_schedule(num_steps, method)
     return len(schedule), (schedule[-1][0] if schedule else 0)
 
 
-# ---- closed forms, for comparison on the page ------------------------------------------------
-def cumulative_product_form(a: torch.Tensor, b: torch.Tensor,
-                            h0: torch.Tensor | None = None) -> torch.Tensor:
-    """``h_t = A_t * (h0 + sum_{s<=t} b_s / A_s)`` with ``A_t = a_1 ... a_t``: no loop, but a division.
+# ---- closed forms, for comparison on the page ----
+def cumulative_product_form(
+    a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``h_t = A_t (h0 + sum_{s<=t} b_s / A_s)``, ``A_t = a_1 ... a_t``: a division.
 
     Exact in real arithmetic when no ``a_t`` is zero. In floating point it
     fails once ``A_t`` underflows (with gates in (0, 1), ``A_t`` shrinks
@@ -281,14 +330,15 @@ def cumulative_product_form(a: torch.Tensor, b: torch.Tensor,
     ``book/parallel_rnn.md`` shows where.
     """
     check_recurrence_inputs(a, b, h0)
-    A = torch.cumprod(a, dim=0)                                   # (steps, batch, hidden)
+    A = torch.cumprod(a, dim=0)  # (steps, batch, hidden)
     total = torch.cumsum(b / A, dim=0)
     return A * (total if h0 is None else h0 + total)
 
 
-def log_space_recurrence(log_a: torch.Tensor, log_b: torch.Tensor,
-                         log_h0: torch.Tensor | None = None) -> torch.Tensor:
-    """``log h_t`` for ``h_t = a_t h_{t-1} + b_t`` from ``log a`` and ``log b`` (Heinsen 2023).
+def log_space_recurrence(
+    log_a: torch.Tensor, log_b: torch.Tensor, log_h0: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``log h_t`` for ``h_t = a_t h_{t-1} + b_t`` from ``log a``, ``log b`` (Heinsen).
 
     ``log h_t = log A_t + logcumsumexp_s(log b_s - log A_s)`` with
     ``log A_t = sum_{s<=t} log a_s``: the division of
@@ -298,10 +348,9 @@ def log_space_recurrence(log_a: torch.Tensor, log_b: torch.Tensor,
     positive.
     """
     check_recurrence_inputs(log_a, log_b, log_h0)
-    log_A = torch.cumsum(log_a, dim=0)                            # (steps, batch, hidden)
+    log_A = torch.cumsum(log_a, dim=0)  # (steps, batch, hidden)
     terms = log_b - log_A
     if log_h0 is not None:
         terms = torch.cat([log_h0.unsqueeze(0), terms])
         return log_A + torch.logcumsumexp(terms, dim=0)[1:]
     return log_A + torch.logcumsumexp(terms, dim=0)
-
