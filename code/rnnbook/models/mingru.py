@@ -29,6 +29,20 @@ from .base import LanguageModel
 from .rnn_scratch import check_state, check_tokens, one_hot
 
 
+def check_inputs(inputs: object, num_inputs: int) -> None:
+    """A ValueError unless ``inputs`` is a tensor (steps, batch, ``num_inputs``)."""
+    if isinstance(inputs, torch.Tensor):
+        if inputs.ndim == 3 and inputs.shape[-1] == num_inputs:
+            return
+        got = tuple(inputs.shape)
+    else:
+        got = type(inputs).__name__
+    raise ValueError(
+        f"inputs must be a tensor of shape (steps, batch, num_inputs={num_inputs}), "
+        f"got {got}"
+    )
+
+
 class MinGRU(nn.Module):
     """One minGRU layer: inputs (steps, batch, inputs) -> states (steps, batch, hidden).
 
@@ -66,24 +80,12 @@ class MinGRU(nn.Module):
         self, inputs: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """All states (steps, batch, hidden) and the last (batch, hidden)."""
-        if (
-            not isinstance(inputs, torch.Tensor)
-            or inputs.ndim != 3
-            or inputs.shape[-1] != self.num_inputs
-        ):
-            shape = (
-                tuple(inputs.shape)
-                if isinstance(inputs, torch.Tensor)
-                else type(inputs).__name__
-            )
-            raise ValueError(
-                f"inputs must be a tensor of shape (steps, batch, num_inputs="
-                f"{self.num_inputs}), got {shape}"
-            )
+        check_inputs(inputs, self.num_inputs)
         if state is not None:
             check_state(state, inputs.shape[1], self.num_hiddens, like=inputs)
         a, b = self.coefficients(inputs)  # (steps, batch, hidden) each
-        outputs = linear_recurrence(a, b, state, method=self.method_for(inputs.device))
+        method = self.method_for(inputs.device)  # "fused" on a CPU, "parallel" on a GPU
+        outputs = linear_recurrence(a, b, state, method=method)
         return outputs, outputs[-1]
 
     def step(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
