@@ -1,7 +1,7 @@
 """One training step of minGRU against the GRU, at long sequence lengths, in one run.
 
     python bench/parallel.py [--lengths 512 4096] [--repeats 7] [--threads 0]
-                             [--device cpu|cuda]
+                             [--batch 32] [--device cpu|cuda]
 
 For each sequence length, builds the one-layer language models of
 ``book/parallel_rnn.md`` (256 hidden units, batch 32, the novel's 28
@@ -41,7 +41,7 @@ import torch
 import rnnbook
 from machine import prepare
 
-V, H, BATCH = 28, 256, 32
+V, H = 28, 256
 
 
 def make_model(name: str) -> rnnbook.LanguageModel:
@@ -81,9 +81,11 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def batch(length: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def batch(
+    size: int, length: int, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(length)
-    XY = torch.randint(0, V, (BATCH, length + 1), generator=g)
+    XY = torch.randint(0, V, (size, length + 1), generator=g)
     return XY[:, :-1].to(device), XY[:, 1:].to(device)
 
 
@@ -94,18 +96,20 @@ def vm_kib(field: str) -> int:
     return 0
 
 
-def one_model_memory(name: str, length: int) -> None:
+def one_model_memory(name: str, length: int, size: int) -> None:
     """Child process: one model, three steps; prints the peak and the baseline (MiB)."""
     before = vm_kib("VmRSS")
     torch.manual_seed(0)
     model = make_model(name)
-    step = trainer_step(model, *batch(length, torch.device("cpu")))
+    step = trainer_step(model, *batch(size, length, torch.device("cpu")))
     for _ in range(3):
         step()
     print(f"{vm_kib('VmHWM') / 1024:.0f} {before / 1024:.0f}")
 
 
-def cpu_peak_mib(name: str, length: int, threads: int) -> tuple[float, float]:
+def cpu_peak_mib(
+    name: str, length: int, size: int, threads: int
+) -> tuple[float, float]:
     out = subprocess.run(
         [
             sys.executable,
@@ -115,6 +119,8 @@ def cpu_peak_mib(name: str, length: int, threads: int) -> tuple[float, float]:
             str(length),
             "--threads",
             str(threads),
+            "--batch",
+            str(size),
         ],
         capture_output=True,
         text=True,
@@ -128,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=[512, 4096])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=32, help="sequences per batch")
     parser.add_argument("--threads", type=int, default=0, help="0: torch's default")
     parser.add_argument(
         "--device", default=None, help="cpu or cuda (default: cuda if there is one)"
@@ -144,7 +151,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.memory_of:
-        one_model_memory(args.memory_of[0], int(args.memory_of[1]))
+        one_model_memory(args.memory_of[0], int(args.memory_of[1]), args.batch)
         return
     prepare(args.threads)
     device = torch.device(args.device) if args.device else rnnbook.default_device()
@@ -156,12 +163,12 @@ def main() -> None:
     print(
         f"device: {device}; models: {', '.join(names)}; 'mingru' uses method "
         f"{rnnbook.scan.fastest_method(device)!r}; "
-        f"batch {BATCH}, hidden {H}, vocab {V}; "
+        f"batch {args.batch}, hidden {H}, vocab {V}; "
         f"{args.repeats} alternating rounds, medians"
     )
     result = {}
     for length in args.lengths:
-        X, Y = batch(length, device)
+        X, Y = batch(args.batch, length, device)
         steps = {}
         for name in names:
             torch.manual_seed(0)
@@ -189,7 +196,7 @@ def main() -> None:
                 trainer_step(make_model(name).to(device), X, Y)()
                 memory = f"{torch.cuda.max_memory_allocated() / 2**20:18.0f}"
             else:
-                peak, grown = cpu_peak_mib(name, length, args.threads)
+                peak, grown = cpu_peak_mib(name, length, args.batch, args.threads)
                 memory = f"{peak:9.0f} (+{grown:.0f})"
             print(f"{name:20s} {med * 1e3:10.1f} {gru / med:12.2f} {memory:>18s}")
             result[f"{name}_{length}_ratio"] = gru / med
