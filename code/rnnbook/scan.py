@@ -57,6 +57,15 @@ def combine(
     return a1 * a2, a2 * b1 + b2
 
 
+def check_like_a(name: str, value: torch.Tensor, a: torch.Tensor) -> None:
+    """A TypeError unless ``value`` has the dtype and device of ``a``."""
+    if value.dtype != a.dtype or value.device != a.device:
+        raise TypeError(
+            f"{name} must have the dtype and device of a ({a.dtype} on {a.device}), "
+            f"got {value.dtype} on {value.device}"
+        )
+
+
 def check_recurrence_inputs(a: object, b: object, h0: object = None) -> None:
     """A TypeError or ValueError unless ``a``, ``b`` are float tensors of one shape.
 
@@ -83,11 +92,7 @@ def check_recurrence_inputs(a: object, b: object, h0: object = None) -> None:
             f"a and b must have the same shape (steps, batch, hidden), got "
             f"a {tuple(a.shape)} and b {tuple(b.shape)}"
         )
-    if a.dtype != b.dtype or a.device != b.device:
-        raise TypeError(
-            f"a and b must share dtype and device, got a {a.dtype} on {a.device} "
-            f"and b {b.dtype} on {b.device}"
-        )
+    check_like_a("b", b, a)
     if h0 is None:
         return
     if not isinstance(h0, torch.Tensor):
@@ -100,11 +105,7 @@ def check_recurrence_inputs(a: object, b: object, h0: object = None) -> None:
             f"h0 must have the shape of one step of a, {tuple(a.shape[1:])}, "
             f"got h0 {tuple(h0.shape)} for a {tuple(a.shape)}"
         )
-    if h0.dtype != a.dtype or h0.device != a.device:
-        raise TypeError(
-            f"h0 must have the dtype and device of a ({a.dtype} on {a.device}), "
-            f"got {h0.dtype} on {h0.device}"
-        )
+    check_like_a("h0", h0, a)
 
 
 def linear_recurrence(
