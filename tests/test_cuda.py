@@ -168,3 +168,50 @@ def test_recall_classifier_and_first_state_gradient_on_cuda():
     a = rnnbook.first_state_gradient(cpu, X, y)
     b = rnnbook.first_state_gradient(gpu, X.cuda(), y.cuda())
     assert b == pytest.approx(a, rel=1e-10)
+
+
+# ---- Recurrent networks that train in parallel over time (book/parallel_rnn.md) ----------------
+@pytest.mark.parametrize("method", rnnbook.scan.METHODS)
+def test_linear_recurrence_on_cuda_matches_the_cpu_and_passes_gradcheck(method):
+    g = torch.Generator().manual_seed(0)
+    a = 2 * torch.rand(300, 3, 4, dtype=f64, generator=g) - 1
+    a[a.abs() < 0.1] = 0.0
+    b = torch.randn(300, 3, 4, dtype=f64, generator=g)
+    h0 = torch.randn(3, 4, dtype=f64, generator=g)
+    cpu = rnnbook.linear_recurrence(a, b, h0, method="sequential")
+    gpu = rnnbook.linear_recurrence(a.cuda(), b.cuda(), h0.cuda(), method=method)
+    assert gpu.device.type == "cuda"
+    assert (gpu.cpu() - cpu).abs().max().item() < 1e-10
+    small = [t[:9].cuda().requires_grad_() for t in (a, b)] + [h0.cuda().requires_grad_()]
+    assert torch.autograd.gradcheck(
+        lambda a, b, h: rnnbook.linear_recurrence(a, b, h, method=method), small)
+
+
+def test_mingru_on_cuda_uses_the_parallel_scan_and_equals_stepping():
+    torch.manual_seed(0)
+    cell = rnnbook.MinGRU(5, 4).double().cuda()
+    assert cell.method_for(torch.device("cuda")) == "parallel"
+    inputs = torch.randn(33, 2, 5, dtype=f64).cuda()
+    outputs, last = cell(inputs)
+    h, stepped = None, []
+    for x in inputs:
+        h = cell.step(x, h)
+        stepped.append(h)
+    assert torch.allclose(outputs, torch.stack(stepped), atol=1e-12)
+    cpu = rnnbook.MinGRU(5, 4).double()
+    cpu.load_state_dict({k: v.cpu() for k, v in cell.state_dict().items()})
+    assert torch.allclose(cpu(inputs.cpu())[0], outputs.cpu(), atol=1e-12)
+
+
+def test_mingru_lm_trains_and_decodes_on_cuda():
+    data = rnnbook.TimeMachineData(text="the time traveller for so it will be convenient " * 20)
+    V = len(data.vocab)
+    torch.manual_seed(0)
+    model = rnnbook.MinGRULM(16, V, num_layers=2)
+    history = rnnbook.fit_language_model(model, data.loader("train", batch_size=8, num_steps=16),
+                                         None, num_epochs=5, optimizer="adam", lr=0.02,
+                                         device="cuda", progress=False, live=False)
+    assert next(model.parameters()).device.type == "cuda"
+    assert history.train_perplexity[-1] < history.train_perplexity[0]
+    text = rnnbook.predict(model, data.vocab, "the time", num_preds=10)
+    assert text.startswith("the time") and len(text) == 18

@@ -38,6 +38,11 @@ from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM, Sequen
                      accuracy, first_state_gradient, fit_recall, longest_lag_held,
                      recall_sweep, start_remembering)
 
+# Recurrent networks that train in parallel over time (book/parallel_rnn.md).
+from .models import MinGRU, MinGRULM
+from .scan import linear_recurrence, scan_schedule, work_and_depth
+from .diagrams import scan_tree
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -66,4 +71,8 @@ __all__ = [
 ]
 # Long memory and gated cells
 __all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScratch", "LSTMScratch",
-            "RecurrentLM", "SequenceClassifier", "accuracy", "first_state_gradient"]
+            "RecurrentLM", "SequenceClassifier", "accuracy", "first_state_gradient",
+            "fit_recall", "longest_lag_held", "recall_sweep", "start_remembering"]
+# Recurrent networks that train in parallel over time (book/parallel_rnn.md).
+__all__ += ["MinGRU", "MinGRULM", "linear_recurrence", "scan_schedule",
+            "work_and_depth", "scan_tree"]

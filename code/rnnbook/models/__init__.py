@@ -11,6 +11,8 @@ from .classifier import (SequenceClassifier, accuracy, first_state_gradient, fit
 from .gru import GRULM, GRUScratch
 from .lstm import LSTMLM, LSTMScratch
 from .recurrent_lm import RecurrentLM
+# Recurrent networks that train in parallel over time (book/parallel_rnn.md).
+from .mingru import MinGRU, MinGRULM
 
 __all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k", "RNNScratch", "RNNLMScratch", "RNNLM",
            "FastRNNLMScratch"]
@@ -18,3 +20,4 @@ __all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k", "RNNSc
 __all__ += ["SequenceClassifier", "accuracy", "first_state_gradient", "fit_recall",
             "longest_lag_held", "recall_sweep", "start_remembering", "GRULM", "GRUScratch",
             "LSTMLM", "LSTMScratch", "RecurrentLM"]
+__all__ += ["MinGRU", "MinGRULM"]

@@ -23,7 +23,8 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
-from .recurrent_lm import RecurrentLM, check_inputs
+from .checks import check_sequence
+from .recurrent_lm import RecurrentLM
 
 
 class GRUScratch(nn.Module):
@@ -63,7 +64,8 @@ class GRUScratch(nn.Module):
     def forward(
         self, inputs: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        check_inputs(inputs, state, self.num_inputs, self.num_hiddens, pair=False)
+        check_sequence(inputs, state, self.num_hiddens, num_inputs=self.num_inputs,
+                       pair=False)
         if state is None:
             state = inputs.new_zeros(inputs.shape[1], self.num_hiddens)
         H = state  # (batch, hidden)

@@ -22,7 +22,8 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
-from .recurrent_lm import RecurrentLM, check_inputs
+from .checks import check_sequence
+from .recurrent_lm import RecurrentLM
 
 GATES = (
     "i",
@@ -63,7 +64,8 @@ class LSTMScratch(nn.Module):
         inputs: torch.Tensor,
         state: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        check_inputs(inputs, state, self.num_inputs, self.num_hiddens, pair=True)
+        check_sequence(inputs, state, self.num_hiddens, num_inputs=self.num_inputs,
+                       pair=True)
         if state is None:
             zeros = inputs.new_zeros(inputs.shape[1], self.num_hiddens)
             state = (zeros, zeros)  # (batch, hidden) each

@@ -16,48 +16,7 @@ from torch import nn
 
 from ..data.batching import check_positive_int
 from .base import LanguageModel, State
-
-
-def check_inputs(
-    inputs: object, state: object, num_inputs: int, num_hiddens: int, pair: bool
-) -> None:
-    """Check a recurrent layer's time-major ``inputs`` and its initial ``state``.
-
-    ``inputs`` must be (num_steps, batch, num_inputs); ``state`` None, or for
-    ``pair=True`` a pair ``(H, C)`` and otherwise one tensor ``H``, each
-    (batch, num_hiddens). Raises a TypeError or ValueError that says what to pass.
-    """
-    if not isinstance(inputs, torch.Tensor):
-        raise TypeError(
-            f"inputs must be a tensor (num_steps, batch, num_inputs), "
-            f"got {type(inputs).__name__}"
-        )
-    if inputs.ndim != 3 or inputs.shape[-1] != num_inputs or inputs.shape[0] == 0:
-        raise ValueError(
-            f"inputs must have shape (num_steps >= 1, batch, num_inputs={num_inputs}), "
-            f"got {tuple(inputs.shape)}; inputs are time-major"
-        )
-    if state is None:
-        return
-    expected = (inputs.shape[1], num_hiddens)
-    parts = state if pair and isinstance(state, tuple) else (state,)
-    if pair and not (isinstance(state, tuple) and len(state) == 2):
-        raise TypeError(
-            "an LSTM's state must be the pair (H, C) of tensors (batch, num_hiddens), "
-            f"or None; got {type(state).__name__}"
-        )
-    for part in parts:
-        if not isinstance(part, torch.Tensor):
-            raise TypeError(
-                f"state must hold tensors (batch, num_hiddens), "
-                f"got {type(part).__name__}"
-            )
-        if tuple(part.shape) != expected:
-            raise ValueError(
-                f"state has shape {tuple(part.shape)}, expected (batch, num_hiddens) = "
-                f"{expected}: pass the state returned for the previous minibatch of "
-                "the same size, or None to start from zeros"
-            )
+from .checks import check_sequence
 
 
 def run_layer(
@@ -120,16 +79,7 @@ class RecurrentLM(LanguageModel):
     def forward(
         self, X: torch.Tensor, state: State | None = None
     ) -> tuple[torch.Tensor, State]:
-        if not isinstance(X, torch.Tensor) or X.dtype != torch.long or X.ndim != 2:
-            raise TypeError(
-                "X must be an int64 tensor of token indices (batch, num_steps), got "
-                f"{type(X).__name__}"
-                + (
-                    f" {X.dtype} {tuple(X.shape)}"
-                    if isinstance(X, torch.Tensor)
-                    else ""
-                )
-            )
+        check_sequence(X, None, self.num_hiddens, vocab_size=self.vocab_size)
         inputs = nn.functional.one_hot(X.T, self.vocab_size).to(
             self.output.weight.dtype
         )
