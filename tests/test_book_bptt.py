@@ -1,4 +1,7 @@
-"""The two BPTT pages, as built: figures, the loop beside its equations, the checks, the measurements."""
+"""The two BPTT pages, as built.
+
+Figures, the loop beside its equations, the checks, the measurements.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +15,17 @@ pytestmark = pytest.mark.book
 
 PAGES = {
     "bptt": ("fig-bptt-graph", "fig-bptt-linear", "fig-bptt-tanh", "fig-bptt-trained"),
-    "bptt_truncation": ("fig-bptt-truncation", "fig-bptt-randomized-hist", "fig-bptt-randomized-error",
-                        "fig-bptt-strategies"),
+    "bptt_truncation": (
+        "fig-bptt-truncation",
+        "fig-bptt-randomized-hist",
+        "fig-bptt-randomized-error",
+        "fig-bptt-strategies",
+    ),
 }
-AUTHORS = {"bptt": ("Werbos", "Williams", "Bengio", "Pascanu", "Zhang"),
-           "bptt_truncation": ("Williams", "Jaeger", "Tallec", "Zhang")}
+AUTHORS = {
+    "bptt": ("Werbos", "Williams", "Bengio", "Pascanu", "Zhang"),
+    "bptt_truncation": ("Williams", "Jaeger", "Tallec", "Zhang"),
+}
 
 
 def page(built_book, name: str) -> str:
@@ -24,14 +33,19 @@ def page(built_book, name: str) -> str:
 
 
 def text_of(html: str) -> str:
-    """The page's text with the tags removed (code listings are split into highlighting spans)."""
+    """The page's text with the tags removed.
+
+    Code listings are split into highlighting spans.
+    """
     return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 def glued(built_book, name: str, key: str) -> float:
     """A number the page glued, read from the executed notebook's glue record."""
     record = built_book.parent / "jupyter_execute" / "book" / f"{name}.glue.json"
-    return float(json.loads(record.read_text(encoding="utf-8"))[key]["data"]["text/plain"])
+    return float(
+        json.loads(record.read_text(encoding="utf-8"))[key]["data"]["text/plain"]
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -39,9 +53,15 @@ def test_bptt_pages_figures_citations_and_endings(built_book, name):
     html = page(built_book, name)
     for fig in PAGES[name]:
         assert f'id="{fig}"' in html, fig
-    pngs = [tag for tag in re.findall(r"<img[^>]*>", html) if ".png" in tag and "_static" not in tag]
+    pngs = [
+        tag
+        for tag in re.findall(r"<img[^>]*>", html)
+        if ".png" in tag and "_static" not in tag
+    ]
     assert len(pngs) >= len(PAGES[name])
-    for tag in pngs[:len(PAGES[name])]:  # every figure of the body carries a real description
+    for tag in pngs[
+        : len(PAGES[name])
+    ]:  # every figure of the body carries a real description
         assert re.search(r'alt="[^"]{40,}"', tag), tag[:120]
     for author in AUTHORS[name]:
         assert author in html, author
@@ -56,16 +76,24 @@ def test_bptt_pages_figures_citations_and_endings(built_book, name):
 def test_bptt_page_shows_the_backward_loop_beside_its_equations(built_book):
     html = page(built_book, "bptt")
     text = text_of(html)
-    for line in ("dH = dH_out[t - 1] + carry", "dA[t - 1] = dH * (1 - H[t] * H[t])",
-                 "carry = dA[t - 1] @ W_hh.T"):
-        assert text.count(line) >= 2, line  # once in the listing, once in the table beside its equation
+    for line in (
+        "dH = dH_out[t - 1] + carry",
+        "dA[t - 1] = dH * (1 - H[t] * H[t])",
+        "carry = dA[t - 1] @ W_hh.T",
+    ):
+        assert text.count(line) >= 2, (
+            line
+        )  # once in the listing, once in the table beside its equation
     assert len(set(re.findall(r'id="equation-bptt-[^"]+"', html))) >= 15
 
 
 def test_bptt_page_shows_agreement_with_autograd(built_book):
     html = page(built_book, "bptt")
-    m = re.search(r'largest absolute difference over all gradients is\s*<span class="pasted-text">([^<]+)</span>',
-                  html)
+    m = re.search(
+        r"largest absolute difference over all gradients is\s*"
+        r'<span class="pasted-text">([^<]+)</span>',
+        html,
+    )
     assert m, "the glued maximum difference is missing"
     assert float(m.group(1)) < 1e-12
 
@@ -76,23 +104,26 @@ def test_bptt_page_trained_model_measurements_support_the_prose(built_book):
     assert g("bptt_before_slope") > 0.99
     assert abs(g("bptt_before_rate") / g("bptt_before_rho") - 1) < 0.1
     assert g("bptt_before_smax") < 1
-    # After training: W_hh more than ten times larger, radius near 1, gradients still vanish fast.
+    # After training: W_hh more than ten times larger, radius near 1, gradients still
+    # vanish fast.
     assert 0.8 < g("bptt_after_rho") < 1.2 and g("bptt_after_smax") > 1
     assert g("bptt_after_rho") > 10 * g("bptt_before_rho")
     assert g("bptt_before_rate") < g("bptt_after_rate") < 0.8
     assert g("bptt_after_slope") < 0.6
     assert g("bptt_after_frac_31") < g("bptt_after_frac_8") < 0.5
-    assert g("bptt_damped_step") > g("bptt_plain_step")      # the diagonal factor can enlarge a step
-    assert g("bptt_ex_rtrl") < 1e-12                            # RTRL equals BPTT
+    assert g("bptt_damped_step") > g(
+        "bptt_plain_step"
+    )  # the diagonal factor can enlarge a step
+    assert g("bptt_ex_rtrl") < 1e-12  # RTRL equals BPTT
 
 
 def test_bptt_truncation_page_verdict_follows_from_the_runs(built_book):
     g = lambda key: glued(built_book, "bptt_truncation", key)  # noqa: E731
     full = g("tbptt_run_full_ppl")
-    for key in ("k8", "k2", "r9"):                               # "stay close to full"
+    for key in ("k8", "k2", "r9"):  # "stay close to full"
         assert abs(g(f"tbptt_run_{key}_ppl") / full - 1) < 0.05, key
-    assert g("tbptt_run_k2_diff") < 0 < g("tbptt_run_k2_gain")   # "ahead", "lower by"
-    assert g("tbptt_run_k2_wins") == g("tbptt_num_runs")         # on every seed
+    assert g("tbptt_run_k2_diff") < 0 < g("tbptt_run_k2_gain")  # "ahead", "lower by"
+    assert g("tbptt_run_k2_wins") == g("tbptt_num_runs")  # on every seed
     # Bias of truncation falls with k; randomized estimates are noisy but unbiased.
     assert g("tbptt_noise_k2") > g("tbptt_noise_k4") > g("tbptt_noise_k8")
     for key in ("r9", "r7"):

@@ -1,4 +1,7 @@
-"""Hand-written BPTT: exact against autograd, truncation as defined, randomized truncation unbiased."""
+"""Hand-written BPTT.
+
+Exact against autograd, truncation as defined, randomized truncation unbiased.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnnbook import (bptt, hidden_gradient_norms, hidden_states, random_problem, random_recurrent_weights,
-                     randomized_weights, rnn_lm_loss)
+from rnnbook import (
+    bptt,
+    hidden_gradient_norms,
+    hidden_states,
+    random_problem,
+    random_recurrent_weights,
+    randomized_weights,
+    rnn_lm_loss,
+)
 from rnnbook.bptt import PARAM_NAMES, _bptt_core, backward_loop
 
 KEYS = (*PARAM_NAMES, "state")
@@ -24,7 +34,10 @@ SHAPES = [  # (batch, steps, vocab, hidden)
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    """These problems are tiny: one thread avoids waking a thread pool for every small op."""
+    """These problems are tiny.
+
+    One thread avoids waking a thread pool for every small op.
+    """
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -35,11 +48,18 @@ def autograd_grads(params, X, Y, state, loss_fn=rnn_lm_loss, **kw):
     """Loss and every gradient (parameters and initial state) by torch.autograd."""
     leaves = {k: v.clone().requires_grad_() for k, v in params.items()}
     batch, hidden = X.shape[0], params["W_hh"].shape[0]
-    h0 = torch.zeros(batch, hidden, dtype=params["W_hh"].dtype) if state is None else state.clone()
+    h0 = (
+        torch.zeros(batch, hidden, dtype=params["W_hh"].dtype)
+        if state is None
+        else state.clone()
+    )
     h0.requires_grad_()
     loss = loss_fn(leaves, X, Y, h0, **kw)
     grads = torch.autograd.grad(loss, [*leaves.values(), h0], allow_unused=True)
-    out = {k: (torch.zeros_like(v) if g is None else g) for (k, v), g in zip([*leaves.items(), ("state", h0)], grads)}
+    out = {
+        k: (torch.zeros_like(v) if g is None else g)
+        for (k, v), g in zip([*leaves.items(), ("state", h0)], grads)
+    }
     return loss.detach(), out
 
 
@@ -57,7 +77,7 @@ def per_term_truncated_loss(params, X, Y, h0, k):
         h = h0
         for s in range(1, t + 1):
             if s - 1 == t - k and s - 1 >= 1:
-                h = h.detach()                       # H_{t-k} cut off for this term only
+                h = h.detach()  # H_{t-k} cut off for this term only
             x = F.one_hot(X[:, s - 1], vocab).to(h0.dtype)
             h = torch.tanh(x @ params["W_xh"] + h @ params["W_hh"] + params["b_h"])
         o = h @ params["W_hq"] + params["b_q"]
@@ -69,13 +89,21 @@ def max_diff(a: dict, b: dict) -> float:
     return max(float((a[k] - b[k]).abs().max()) for k in KEYS)
 
 
-# ---------------------------------------------------------------------------- full BPTT
+# ------------------------------------------------------------ full BPTT
 
 
 @pytest.mark.parametrize("batch,steps,vocab,hidden", SHAPES)
 @pytest.mark.parametrize("with_state", [False, True])
 def test_full_bptt_equals_autograd(batch, steps, vocab, hidden, with_state):
-    p = random_problem(batch, steps, vocab, hidden, spectral_radius=1.2, with_state=with_state, seed=steps)
+    p = random_problem(
+        batch,
+        steps,
+        vocab,
+        hidden,
+        spectral_radius=1.2,
+        with_state=with_state,
+        seed=steps,
+    )
     loss, grads = bptt(p.params, p.X, p.Y, p.state)
     ref_loss, ref = autograd_grads(p.params, p.X, p.Y, p.state)
     assert loss.dim() == 0 and not loss.requires_grad
@@ -86,15 +114,24 @@ def test_full_bptt_equals_autograd(batch, steps, vocab, hidden, with_state):
         assert grads[k].dtype == torch.float64
         assert torch.allclose(grads[k], ref[k], rtol=0, atol=1e-10), k
     # The check is not vacuous: every gradient, the state's included, is non-zero
-    # (except dW_hh for a single step from a zero state, where H_0 W_hh contributes nothing).
+    # (except dW_hh for a single step from a zero state, where H_0 W_hh contributes
+    # nothing).
     vacuous = {"W_hh"} if steps == 1 and not with_state else set()
     assert all(float(grads[k].abs().max()) > 1e-6 for k in KEYS if k not in vacuous)
 
 
 def test_one_step_one_unit_by_hand():
     # vocab 2, hidden 1, one step: every quantity fits on a napkin.
-    params = {k: torch.tensor(v, dtype=torch.float64) for k, v in {
-        "W_xh": [[0.3], [-0.2]], "W_hh": [[0.5]], "b_h": [0.1], "W_hq": [[1.5, -1.0]], "b_q": [0.2, 0.0]}.items()}
+    params = {
+        k: torch.tensor(v, dtype=torch.float64)
+        for k, v in {
+            "W_xh": [[0.3], [-0.2]],
+            "W_hh": [[0.5]],
+            "b_h": [0.1],
+            "W_hq": [[1.5, -1.0]],
+            "b_q": [0.2, 0.0],
+        }.items()
+    }
     X, Y = torch.tensor([[1]]), torch.tensor([[0]])
     h0 = 0.4
     a = -0.2 + 0.5 * h0 + 0.1
@@ -103,13 +140,21 @@ def test_one_step_one_unit_by_hand():
     p0 = math.exp(o0) / (math.exp(o0) + math.exp(o1))
     loss, g = bptt(params, X, Y, torch.tensor([[h0]], dtype=torch.float64))
     assert math.isclose(float(loss), -math.log(p0), rel_tol=1e-14)
-    dO = [p0 - 1.0, 1.0 - p0]                        # softmax minus one-hot
+    dO = [p0 - 1.0, 1.0 - p0]  # softmax minus one-hot
     dh = dO[0] * 1.5 + dO[1] * -1.0
     da = dh * (1 - h * h)
-    expected = {"W_xh": [[0.0], [da]], "W_hh": [[h0 * da]], "b_h": [da], "W_hq": [[h * dO[0], h * dO[1]]],
-                "b_q": dO, "state": [[0.5 * da]]}
+    expected = {
+        "W_xh": [[0.0], [da]],
+        "W_hh": [[h0 * da]],
+        "b_h": [da],
+        "W_hq": [[h * dO[0], h * dO[1]]],
+        "b_q": dO,
+        "state": [[0.5 * da]],
+    }
     for k, v in expected.items():
-        assert torch.allclose(g[k], torch.tensor(v, dtype=torch.float64), rtol=1e-13, atol=1e-15), k
+        assert torch.allclose(
+            g[k], torch.tensor(v, dtype=torch.float64), rtol=1e-13, atol=1e-15
+        ), k
 
 
 def test_float32_matches_float64():
@@ -132,7 +177,7 @@ def test_input_tensors_are_not_modified():
     assert torch.equal(state_before, p.state)
 
 
-# ---------------------------------------------------------------------------- regular truncation
+# ------------------------------------------------------------ regular truncation
 
 
 @pytest.mark.parametrize("with_state", [False, True])
@@ -140,7 +185,9 @@ def test_input_tensors_are_not_modified():
 def test_regular_truncation_equals_brute_force(k, with_state):
     p = random_problem(3, 9, 6, 5, spectral_radius=1.3, with_state=with_state, seed=k)
     _, grads = bptt(p.params, p.X, p.Y, p.state, truncation=k)
-    _, ref = autograd_grads(p.params, p.X, p.Y, p.state, loss_fn=per_term_truncated_loss, k=k)
+    _, ref = autograd_grads(
+        p.params, p.X, p.Y, p.state, loss_fn=per_term_truncated_loss, k=k
+    )
     assert max_diff(grads, ref) < 1e-10
 
 
@@ -157,14 +204,22 @@ def test_truncation_changes_only_recurrent_gradients_and_shrinks_error_with_k():
     errors = []
     for k in (1, 2, 4, 8, 16):
         _, g = bptt(p.params, p.X, p.Y, truncation=k)
-        assert torch.equal(g["W_hq"], full["W_hq"]) and torch.equal(g["b_q"], full["b_q"])
-        errors.append(float(torch.linalg.norm(g["W_hh"] - full["W_hh"]) / torch.linalg.norm(full["W_hh"])))
+        assert torch.equal(g["W_hq"], full["W_hq"]) and torch.equal(
+            g["b_q"], full["b_q"]
+        )
+        errors.append(
+            float(
+                torch.linalg.norm(g["W_hh"] - full["W_hh"])
+                / torch.linalg.norm(full["W_hh"])
+            )
+        )
     assert errors[0] > 0.01 and errors[-1] < 1e-14
     assert all(a > b for a, b in zip(errors, errors[1:]))
 
 
 def test_chunked_detach_differs_from_per_term_truncation():
-    # Chunked and per-term truncation agree at k = 1 and k = num_steps, and differ in between.
+    # Chunked and per-term truncation agree at k = 1 and k = num_steps, and differ in
+    # between.
     p = random_problem(3, 8, 6, 5, spectral_radius=1.2, seed=6)
     for k, same in ((1, True), (2, False), (4, False), (8, True)):
         _, per_term = bptt(p.params, p.X, p.Y, truncation=k)
@@ -172,11 +227,12 @@ def test_chunked_detach_differs_from_per_term_truncation():
         assert (max_diff(per_term, chunked) < 1e-10) == same, k
 
 
-# ---------------------------------------------------------------------------- randomized truncation
+# ------------------------------------------------------------ randomized truncation
 
 
 def test_randomized_expectation_is_exactly_full_gradient():
-    # Enumerate every pattern of cuts: the probability-weighted average is the full gradient.
+    # Enumerate every pattern of cuts: the probability-weighted average is the full
+    # gradient.
     p = random_problem(2, 4, 5, 3, spectral_radius=1.1, with_state=True, seed=7)
     _, full = bptt(p.params, p.X, p.Y, p.state)
     pi = 0.6
@@ -196,7 +252,15 @@ def test_randomized_average_over_seeds_approaches_full_gradient():
     n = 3000
     samples = {k: [] for k in KEYS}
     for seed in range(n):
-        _, g = bptt(p.params, p.X, p.Y, p.state, truncation="randomized", seed=seed, keep_prob=0.7)
+        _, g = bptt(
+            p.params,
+            p.X,
+            p.Y,
+            p.state,
+            truncation="randomized",
+            seed=seed,
+            keep_prob=0.7,
+        )
         for k in KEYS:
             samples[k].append(g[k])
     for k in KEYS:
@@ -212,7 +276,10 @@ def test_randomized_is_reproducible_and_varies_with_seed():
     _, a = bptt(p.params, p.X, p.Y, truncation="randomized", seed=3)
     _, b = bptt(p.params, p.X, p.Y, truncation="randomized", seed=3)
     assert all(torch.equal(a[k], b[k]) for k in KEYS)
-    others = [bptt(p.params, p.X, p.Y, truncation="randomized", seed=s)[1] for s in range(4, 10)]
+    others = [
+        bptt(p.params, p.X, p.Y, truncation="randomized", seed=s)[1]
+        for s in range(4, 10)
+    ]
     assert any(max_diff(a, o) > 1e-8 for o in others)
 
 
@@ -227,7 +294,9 @@ def test_randomized_leaves_global_rng_alone():
 def test_keep_prob_one_is_full_bptt():
     p = random_problem(2, 7, 5, 4, with_state=True, seed=11)
     _, full = bptt(p.params, p.X, p.Y, p.state)
-    _, r = bptt(p.params, p.X, p.Y, p.state, truncation="randomized", seed=0, keep_prob=1.0)
+    _, r = bptt(
+        p.params, p.X, p.Y, p.state, truncation="randomized", seed=0, keep_prob=1.0
+    )
     assert max_diff(full, r) < 1e-13
 
 
@@ -239,20 +308,31 @@ def test_randomized_weights_values_and_mean():
     assert torch.equal(xi, randomized_weights(20000, keep_prob=0.8, seed=0))
 
 
-@pytest.mark.parametrize("kw,err,match", [
-    (dict(num_steps=0), ValueError, "at least 1"),
-    (dict(num_steps=2.0), TypeError, "num_steps must be an int"),
-    (dict(num_steps=5, keep_prob=0.0), ValueError, r"keep_prob must lie in \(0, 1\]"),
-    (dict(num_steps=5, keep_prob=1.5), ValueError, r"keep_prob must lie in \(0, 1\]"),
-    (dict(num_steps=5, keep_prob="0.5"), TypeError, "keep_prob must be a float"),
-    (dict(num_steps=5, seed=1.5), TypeError, "seed must be an int"),
-])
+@pytest.mark.parametrize(
+    "kw,err,match",
+    [
+        (dict(num_steps=0), ValueError, "at least 1"),
+        (dict(num_steps=2.0), TypeError, "num_steps must be an int"),
+        (
+            dict(num_steps=5, keep_prob=0.0),
+            ValueError,
+            r"keep_prob must lie in \(0, 1\]",
+        ),
+        (
+            dict(num_steps=5, keep_prob=1.5),
+            ValueError,
+            r"keep_prob must lie in \(0, 1\]",
+        ),
+        (dict(num_steps=5, keep_prob="0.5"), TypeError, "keep_prob must be a float"),
+        (dict(num_steps=5, seed=1.5), TypeError, "seed must be an int"),
+    ],
+)
 def test_randomized_weights_refuses_bad_arguments(kw, err, match):
     with pytest.raises(err, match=match):
         randomized_weights(**kw)
 
 
-# ---------------------------------------------------------------------------- errors
+# ------------------------------------------------------------ errors
 
 
 def bad_case(name):
@@ -307,31 +387,50 @@ def bad_case(name):
     return params, X, Y, state, kw
 
 
-@pytest.mark.parametrize("name,err,match", [
-    ("missing key", ValueError, r"missing \['b_h'\]"),
-    ("extra key", ValueError, "unexpected keys"),
-    ("W_hh shape", ValueError, r"params\['W_hh'\] has shape \(4, 5\), expected \(4, 4\)"),
-    ("b_q shape", ValueError, r"params\['b_q'\] has shape"),
-    ("param dtype", TypeError, "convert all parameters to one dtype"),
-    ("integer params", TypeError, "floating point"),
-    ("not a tensor", TypeError, r"params\['b_h'\] must be a torch.Tensor"),
-    ("X float", TypeError, "X must hold integer token indices"),
-    ("X int32", TypeError, r"torch.int64, got dtype torch.int32: pass X.long\(\)"),
-    ("X 1-D", ValueError, r"X must have shape \(batch, num_steps\)"),
-    ("shape mismatch", ValueError, "one target per input token"),
-    ("token too large", ValueError, r"X holds token indices in \[\d+, 6\].*\[0, 5\]"),
-    ("negative target", ValueError, r"Y holds token indices in \[-1"),
-    ("state shape", ValueError, r"state has shape \(2, 5\), expected"),
-    ("state dtype", TypeError, "state has dtype torch.float32"),
-    ("k = 0", ValueError, "1 <= k <= num_steps = 5, got 0"),
-    ("k > steps", ValueError, "1 <= k <= num_steps = 5, got 6"),
-    ("k float", TypeError, "truncation must be None, an int k or 'randomized'"),
-    ("k bool", TypeError, "truncation must be None, an int k or 'randomized'"),
-    ("bad name", ValueError, "unknown truncation 'regular'"),
-    ("seed without randomized", ValueError, "only apply to truncation='randomized'"),
-    ("keep_prob without randomized", ValueError, "only apply to truncation='randomized'"),
-    ("bad keep_prob", ValueError, "keep_prob must lie in"),
-])
+@pytest.mark.parametrize(
+    "name,err,match",
+    [
+        ("missing key", ValueError, r"missing \['b_h'\]"),
+        ("extra key", ValueError, "unexpected keys"),
+        (
+            "W_hh shape",
+            ValueError,
+            r"params\['W_hh'\] has shape \(4, 5\), expected \(4, 4\)",
+        ),
+        ("b_q shape", ValueError, r"params\['b_q'\] has shape"),
+        ("param dtype", TypeError, "convert all parameters to one dtype"),
+        ("integer params", TypeError, "floating point"),
+        ("not a tensor", TypeError, r"params\['b_h'\] must be a torch.Tensor"),
+        ("X float", TypeError, "X must hold integer token indices"),
+        ("X int32", TypeError, r"torch.int64, got dtype torch.int32: pass X.long\(\)"),
+        ("X 1-D", ValueError, r"X must have shape \(batch, num_steps\)"),
+        ("shape mismatch", ValueError, "one target per input token"),
+        (
+            "token too large",
+            ValueError,
+            r"X holds token indices in \[\d+, 6\].*\[0, 5\]",
+        ),
+        ("negative target", ValueError, r"Y holds token indices in \[-1"),
+        ("state shape", ValueError, r"state has shape \(2, 5\), expected"),
+        ("state dtype", TypeError, "state has dtype torch.float32"),
+        ("k = 0", ValueError, "1 <= k <= num_steps = 5, got 0"),
+        ("k > steps", ValueError, "1 <= k <= num_steps = 5, got 6"),
+        ("k float", TypeError, "truncation must be None, an int k or 'randomized'"),
+        ("k bool", TypeError, "truncation must be None, an int k or 'randomized'"),
+        ("bad name", ValueError, "unknown truncation 'regular'"),
+        (
+            "seed without randomized",
+            ValueError,
+            "only apply to truncation='randomized'",
+        ),
+        (
+            "keep_prob without randomized",
+            ValueError,
+            "only apply to truncation='randomized'",
+        ),
+        ("bad keep_prob", ValueError, "keep_prob must lie in"),
+    ],
+)
 def test_bptt_refuses_bad_input(name, err, match):
     params, X, Y, state, kw = bad_case(name)
     with pytest.raises(err, match=match):
@@ -347,18 +446,25 @@ def test_reference_refuses_the_same_bad_input():
         rnn_lm_loss(p.params, p.X, p.Y, detach_every=0)
 
 
-# ---------------------------------------------------------------------------- gradient norms over time
+# ------------------------------------------------------------ gradient norms over time
 
 
 def autograd_state_norms(params, X, Y, linear):
-    """||d l_T / d H_t|| for t = T, ..., 1 with autograd (retain_grad on every state)."""
+    """||d l_T / d H_t|| for t = T, ..., 1 with autograd.
+
+    retain_grad on every state.
+    """
     batch, steps = X.shape
     vocab = params["W_xh"].shape[0]
     params = {k: v.clone().requires_grad_() for k, v in params.items()}
     h = torch.zeros(batch, params["W_hh"].shape[0], dtype=torch.float64)
     states = []
     for t in range(steps):
-        a = F.one_hot(X[:, t], vocab).double() @ params["W_xh"] + h @ params["W_hh"] + params["b_h"]
+        a = (
+            F.one_hot(X[:, t], vocab).double() @ params["W_xh"]
+            + h @ params["W_hh"]
+            + params["b_h"]
+        )
         h = a if linear else torch.tanh(a)
         h.retain_grad()
         states.append(h)
@@ -377,9 +483,14 @@ def test_hidden_gradient_norms_match_autograd(linear):
 
 
 def test_linear_rnn_gradient_scales_as_powers_of_w_hh():
-    # With W_hh = rho * (orthogonal matrix), each step back multiplies the norm by exactly rho.
+    # With W_hh = rho * (orthogonal matrix), each step back multiplies the norm by
+    # exactly rho.
     p = random_problem(2, 10, 5, 8, seed=14)
-    Q, _ = torch.linalg.qr(torch.randn(8, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64))
+    Q, _ = torch.linalg.qr(
+        torch.randn(
+            8, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64
+        )
+    )
     for rho in (0.9, 1.0, 1.1):
         params = dict(p.params, W_hh=rho * Q)
         norms = hidden_gradient_norms(params, p.X, p.Y, linear=True)
@@ -392,8 +503,14 @@ def test_random_recurrent_weights_has_the_requested_spectral_radius():
         W = random_recurrent_weights(40, rho, seed=3)
         assert W.shape == (40, 40)
         assert abs(float(torch.linalg.eigvals(W).abs().max()) - rho) < 1e-12
-    assert torch.equal(random_recurrent_weights(5, 1.0, seed=1), random_recurrent_weights(5, 1.0, seed=1))
-    assert not torch.equal(random_recurrent_weights(5, 1.0, seed=1), random_recurrent_weights(5, 1.0, seed=2))
+    assert torch.equal(
+        random_recurrent_weights(5, 1.0, seed=1),
+        random_recurrent_weights(5, 1.0, seed=1),
+    )
+    assert not torch.equal(
+        random_recurrent_weights(5, 1.0, seed=1),
+        random_recurrent_weights(5, 1.0, seed=2),
+    )
     with pytest.raises(ValueError, match="spectral_radius"):
         random_recurrent_weights(5, -1.0)
     with pytest.raises(ValueError, match="num_hiddens"):
@@ -403,7 +520,12 @@ def test_random_recurrent_weights_has_the_requested_spectral_radius():
 def test_random_problem_shapes_and_determinism():
     p = random_problem(3, 7, 11, 5, with_state=True, seed=15, dtype=torch.float32)
     assert {k: tuple(v.shape) for k, v in p.params.items()} == {
-        "W_xh": (11, 5), "W_hh": (5, 5), "b_h": (5,), "W_hq": (5, 11), "b_q": (11,)}
+        "W_xh": (11, 5),
+        "W_hh": (5, 5),
+        "b_h": (5,),
+        "W_hq": (5, 11),
+        "b_q": (11,),
+    }
     assert p.X.shape == p.Y.shape == (3, 7) and p.state.shape == (3, 5)
     assert all(v.dtype == torch.float32 for v in p.params.values())
     q = random_problem(3, 7, 11, 5, with_state=True, seed=15, dtype=torch.float32)
@@ -413,20 +535,29 @@ def test_random_problem_shapes_and_determinism():
 
 
 def test_hidden_states_match_the_reference_recurrence():
-    p = random_problem(batch_size=3, num_steps=7, num_hiddens=5, with_state=True, seed=4)
+    p = random_problem(
+        batch_size=3, num_steps=7, num_hiddens=5, with_state=True, seed=4
+    )
     H = hidden_states(p.params, p.X, p.state)
     assert H.shape == (7, 3, 5)
     h = p.state
     for t in range(7):  # H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h), written out
-        h = torch.tanh(p.params["W_xh"][p.X[:, t]] + h @ p.params["W_hh"] + p.params["b_h"])
+        h = torch.tanh(
+            p.params["W_xh"][p.X[:, t]] + h @ p.params["W_hh"] + p.params["b_h"]
+        )
         torch.testing.assert_close(H[t], h, rtol=0, atol=1e-15)
     with pytest.raises(ValueError, match="state has shape"):
         hidden_states(p.params, p.X, p.state[:2])
 
 
 def test_backward_loop_gives_every_adjoint_of_the_pre_activations():
-    """backward_loop's dA[t-1] is the total derivative dL/dA_t, checked against autograd."""
-    p = random_problem(batch_size=2, num_steps=6, num_hiddens=4, with_state=True, seed=5)
+    """backward_loop's dA[t-1] is the total derivative dL/dA_t.
+
+    Checked against autograd.
+    """
+    p = random_problem(
+        batch_size=2, num_steps=6, num_hiddens=4, with_state=True, seed=5
+    )
     W = p.params
     h, As, Hs = p.state, [], [p.state]
     for t in range(6):
@@ -434,12 +565,14 @@ def test_backward_loop_gives_every_adjoint_of_the_pre_activations():
         h = torch.tanh(a)
         As.append(a)
         Hs.append(h)
-    O = torch.stack([hh @ W["W_hq"] + W["b_q"] for hh in Hs[1:]])      # (steps, batch, vocab)
+    O = torch.stack(
+        [hh @ W["W_hq"] + W["b_q"] for hh in Hs[1:]]
+    )  # (steps, batch, vocab)
     loss = F.cross_entropy(O.reshape(-1, O.shape[-1]), p.Y.T.reshape(-1))
-    dA_ref = torch.autograd.grad(loss, As)          # every route from A_t to L
+    dA_ref = torch.autograd.grad(loss, As)  # every route from A_t to L
     dO = torch.softmax(O.detach(), -1) - F.one_hot(p.Y.T, O.shape[-1])
-    dH_out = dO / p.Y.numel() @ W["W_hq"].T         # (bptt-rnn-dO) times W_hq^T
-    H = torch.stack([x.detach() for x in Hs])       # (steps + 1, batch, hidden)
+    dH_out = dO / p.Y.numel() @ W["W_hq"].T  # (bptt-rnn-dO) times W_hq^T
+    H = torch.stack([x.detach() for x in Hs])  # (steps + 1, batch, hidden)
     dA, dH0 = backward_loop(W["W_hh"], H, dH_out)
     for t in range(6):
         torch.testing.assert_close(dA[t], dA_ref[t], rtol=1e-12, atol=1e-15)

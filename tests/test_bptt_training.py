@@ -1,4 +1,7 @@
-"""Training with hand-written BPTT: the parameter bridge, the trainer hook, the strategies."""
+"""Training with hand-written BPTT.
+
+The parameter bridge, the trainer hook, the strategies.
+"""
 
 from __future__ import annotations
 
@@ -9,32 +12,57 @@ import torch
 from torch import nn
 
 import rnnbook
-from rnnbook import (BPTTTrainer, LanguageModelTrainer, RNNLMScratch, RNNScratch, TimeMachineData, Trainer,
-                     bptt, compare_strategies, flat_gradient, hidden_gradient_norms, scratch_params,
-                     set_scratch_params)
+from rnnbook import (
+    BPTTTrainer,
+    LanguageModelTrainer,
+    RNNLMScratch,
+    RNNScratch,
+    TimeMachineData,
+    Trainer,
+    bptt,
+    compare_strategies,
+    flat_gradient,
+    hidden_gradient_norms,
+    scratch_params,
+    set_scratch_params,
+)
 from rnnbook.bptt import PARAM_NAMES
 
-TEXT = "the time traveller for so it will be convenient to speak of him was expounding a recondite matter to us " * 4
+TEXT = (
+    "the time traveller for so it will be convenient to speak of him "
+    "was expounding a recondite matter to us " * 4
+)
 
 
 @pytest.fixture(scope="module")
 def data() -> TimeMachineData:
-    return TimeMachineData(text=TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100)
+    return TimeMachineData(
+        text=TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
+    )
 
 
-def small_lm(vocab_size: int, seed: int = 0, hidden: int = 16, dtype=torch.float32) -> RNNLMScratch:
+def small_lm(
+    vocab_size: int, seed: int = 0, hidden: int = 16, dtype=torch.float32
+) -> RNNLMScratch:
     torch.manual_seed(seed)
     return RNNLMScratch(RNNScratch(vocab_size, hidden, sigma=0.3), vocab_size).to(dtype)
 
 
-# ---- the parameter bridge -----------------------------------------------------------------
+# ---- the parameter bridge ------------------------------------------------------------
 def test_scratch_params_are_the_models_own_parameters_in_bptts_layout():
     model = small_lm(7, hidden=5)
     params = scratch_params(model)
     assert tuple(params) == PARAM_NAMES
     assert {name: tuple(p.shape) for name, p in params.items()} == {
-        "W_xh": (7, 5), "W_hh": (5, 5), "b_h": (5,), "W_hq": (5, 7), "b_q": (7,)}
-    assert {id(p) for p in params.values()} == {id(p) for p in model.parameters()}   # all of them, no copies
+        "W_xh": (7, 5),
+        "W_hh": (5, 5),
+        "b_h": (5,),
+        "W_hq": (5, 7),
+        "b_q": (7,),
+    }
+    assert {id(p) for p in params.values()} == {
+        id(p) for p in model.parameters()
+    }  # all of them, no copies
     with torch.no_grad():
         params["W_hq"][2, 3] = 42.0
     assert model.W_hq[2, 3].item() == 42.0
@@ -67,12 +95,19 @@ def test_bptt_on_the_bridged_parameters_gives_the_models_loss():
         torch.testing.assert_close(grads[name], p.grad, rtol=0, atol=1e-13)
 
 
-@pytest.mark.parametrize("bad,err,match", [
-    ("missing", ValueError, r"missing \['b_q'\]"),
-    ("extra", ValueError, r"unexpected \['bias'\]"),
-    ("shape", ValueError, r"params\['W_hh'\] has shape \(4, 4\) but the model's W_hh has \(5, 5\)"),
-    ("not a tensor", TypeError, r"params\['b_h'\] must be a torch.Tensor"),
-])
+@pytest.mark.parametrize(
+    "bad,err,match",
+    [
+        ("missing", ValueError, r"missing \['b_q'\]"),
+        ("extra", ValueError, r"unexpected \['bias'\]"),
+        (
+            "shape",
+            ValueError,
+            r"params\['W_hh'\] has shape \(4, 4\) but the model's W_hh has \(5, 5\)",
+        ),
+        ("not a tensor", TypeError, r"params\['b_h'\] must be a torch.Tensor"),
+    ],
+)
 def test_set_scratch_params_refuses_bad_dicts(bad, err, match):
     model = small_lm(7, hidden=5)
     values = {name: p.detach().clone() for name, p in scratch_params(model).items()}
@@ -87,7 +122,9 @@ def test_set_scratch_params_refuses_bad_dicts(bad, err, match):
     before = [p.detach().clone() for p in model.parameters()]
     with pytest.raises(err, match=match):
         set_scratch_params(model, values)
-    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))   # nothing half-written
+    assert all(
+        torch.equal(a, b) for a, b in zip(before, model.parameters())
+    )  # nothing half-written
 
 
 def test_the_bridge_refuses_other_models():
@@ -100,7 +137,7 @@ def test_the_bridge_refuses_other_models():
 def test_hidden_gradient_norms_of_a_model_match_autograd_through_the_model():
     model = small_lm(9, hidden=6, dtype=torch.float64)
     with torch.no_grad():
-        model.rnn.W_hh.mul_(4.0)                       # a non-trivial recurrence
+        model.rnn.W_hh.mul_(4.0)  # a non-trivial recurrence
     g = torch.Generator().manual_seed(1)
     X, Y = torch.randint(9, (4, 7), generator=g), torch.randint(9, (4, 7), generator=g)
     norms = hidden_gradient_norms(scratch_params(model), X, Y)
@@ -108,21 +145,23 @@ def test_hidden_gradient_norms_of_a_model_match_autograd_through_the_model():
     rnn = model.rnn
     H, states = torch.zeros(4, 6, dtype=torch.float64), []
     for t in range(X.shape[1]):
-        H = torch.tanh(rnn.W_xh[X[:, t]] + H @ rnn.W_hh + rnn.b_h)        # (batch, hidden)
+        H = torch.tanh(rnn.W_xh[X[:, t]] + H @ rnn.W_hh + rnn.b_h)  # (batch, hidden)
         states.append(H)
-    logits = states[-1] @ model.W_hq + model.b_q                           # (batch, vocab)
+    logits = states[-1] @ model.W_hq + model.b_q  # (batch, vocab)
     last_loss = torch.nn.functional.cross_entropy(logits, Y[:, -1])
     # The model's own forward pass gives the same last state.
     torch.testing.assert_close(model(X)[1], states[-1], rtol=1e-12, atol=1e-14)
     grads = torch.autograd.grad(last_loss, states)
     expected = torch.stack([torch.linalg.norm(grads[-1 - d]) for d in range(7)])
     torch.testing.assert_close(norms, expected, rtol=1e-12, atol=0)
-    assert norms.max() > 2 * norms.min()                # the recurrence really changes the gradient
+    assert norms.max() > 2 * norms.min()  # the recurrence really changes the gradient
 
 
-# ---- the trainer ----------------------------------------------------------------------------
+# ---- the trainer ---------------------------------------------------------------------
 def one_step(trainer_cls, model, batches, **kwargs):
-    trainer = trainer_cls(model, lr=0.5, device="cpu", progress=False, live=False, **kwargs)
+    trainer = trainer_cls(
+        model, lr=0.5, device="cpu", progress=False, live=False, **kwargs
+    )
     history = trainer.fit(batches, None, num_epochs=1)
     return history, scratch_params(model)
 
@@ -133,15 +172,17 @@ def test_full_bptt_trainer_step_equals_the_autograd_step(data, clip):
     batch = data.batches("train", "random", batch_size=6, num_steps=12)[:1]
     start = small_lm(V, dtype=torch.float64)
     batch = [(X, Y) for X, Y in batch]
-    h_auto, p_auto = one_step(LanguageModelTrainer, copy.deepcopy(start), batch, clip=clip)
+    h_auto, p_auto = one_step(
+        LanguageModelTrainer, copy.deepcopy(start), batch, clip=clip
+    )
     h_hand, p_hand = one_step(BPTTTrainer, copy.deepcopy(start), batch, clip=clip)
     assert h_hand.train_loss == pytest.approx(h_auto.train_loss, rel=1e-13)
     assert h_hand.grad_norm == pytest.approx(h_auto.grad_norm, rel=1e-12)
     if clip is not None:
-        assert h_auto.grad_norm[0] > clip                 # clipping really acted
+        assert h_auto.grad_norm[0] > clip  # clipping really acted
     for name in PARAM_NAMES:
         moved = (p_auto[name] - scratch_params(start)[name]).abs().max().item()
-        assert moved > 1e-4, name                         # the step changed the weights
+        assert moved > 1e-4, name  # the step changed the weights
         torch.testing.assert_close(p_hand[name], p_auto[name], rtol=0, atol=1e-13)
 
 
@@ -151,12 +192,17 @@ def test_full_bptt_trainer_carries_the_state_like_the_autograd_trainer(data):
     assert len(batches) == 3
     start = small_lm(V, dtype=torch.float64)
     auto, hand = copy.deepcopy(start), copy.deepcopy(start)
-    h_auto = LanguageModelTrainer(auto, carry_state=True, lr=0.5, device="cpu").fit(batches, None, 1)
-    h_hand = BPTTTrainer(hand, carry_state=True, lr=0.5, device="cpu").fit(batches, None, 1)
+    h_auto = LanguageModelTrainer(auto, carry_state=True, lr=0.5, device="cpu").fit(
+        batches, None, 1
+    )
+    h_hand = BPTTTrainer(hand, carry_state=True, lr=0.5, device="cpu").fit(
+        batches, None, 1
+    )
     assert h_hand.train_loss == pytest.approx(h_auto.train_loss, rel=1e-13)
     for a, b in zip(auto.parameters(), hand.parameters()):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-13)
-    # Without carrying, the second and third minibatches start from zeros: a different run.
+    # Without carrying, the second and third minibatches start from zeros: a different
+    # run.
     plain = copy.deepcopy(start)
     h_plain = BPTTTrainer(plain, lr=0.5, device="cpu").fit(batches, None, 1)
     assert h_plain.train_loss[0] != pytest.approx(h_hand.train_loss[0], rel=1e-9)
@@ -171,10 +217,14 @@ def test_truncated_trainer_takes_a_different_step_except_at_full_length(data):
     _, k1 = one_step(BPTTTrainer, copy.deepcopy(start), batch, truncation=1)
     torch.testing.assert_close(k12["W_hh"], full["W_hh"], rtol=0, atol=1e-14)
     assert (k1["W_hh"] - full["W_hh"]).abs().max() > 1e-6
-    torch.testing.assert_close(k1["W_hq"], full["W_hq"], rtol=0, atol=1e-14)  # the output layer is never truncated
+    torch.testing.assert_close(
+        k1["W_hq"], full["W_hq"], rtol=0, atol=1e-14
+    )  # the output layer is never truncated
 
 
-@pytest.mark.parametrize("options", [dict(truncation=3), dict(truncation="randomized", keep_prob=0.7)])
+@pytest.mark.parametrize(
+    "options", [dict(truncation=3), dict(truncation="randomized", keep_prob=0.7)]
+)
 def test_truncated_training_lowers_the_loss_reproducibly(data, options):
     V = len(data.vocab)
     train = data.loader("train", "random", batch_size=8, num_steps=10)
@@ -182,28 +232,61 @@ def test_truncated_training_lowers_the_loss_reproducibly(data, options):
 
     def run(seed: int = 0):
         model = small_lm(V)
-        trainer = BPTTTrainer(model, optimizer="adam", lr=0.05, clip=1.0, seed=seed, device="cpu", **options)
+        trainer = BPTTTrainer(
+            model,
+            optimizer="adam",
+            lr=0.05,
+            clip=1.0,
+            seed=seed,
+            device="cpu",
+            **options,
+        )
         return trainer.fit(train, val, num_epochs=6), model
 
     history, model = run()
     assert history.train_loss[-1] < 0.7 * history.train_loss[0]
     assert history.val_loss[-1] < history.val_loss[0]
     again, model_again = run()
-    assert again == history                               # bitwise-equal losses and gradient norms
-    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), model_again.parameters()))
-    if options["truncation"] == "randomized":              # the seed draws the cuts
+    assert again == history  # bitwise-equal losses and gradient norms
+    assert all(
+        torch.equal(a, b) for a, b in zip(model.parameters(), model_again.parameters())
+    )
+    if options["truncation"] == "randomized":  # the seed draws the cuts
         assert run(seed=1)[0] != history
 
 
-@pytest.mark.parametrize("kwargs,err,match", [
-    (dict(truncation="regular"), ValueError, "unknown truncation 'regular'"),
-    (dict(truncation=0), ValueError, "at least 1"),
-    (dict(truncation=2.5), TypeError, "truncation must be None, an int k or 'randomized'"),
-    (dict(truncation=True), TypeError, "truncation must be None, an int k or 'randomized'"),
-    (dict(truncation=4, keep_prob=0.5), ValueError, "only apply to truncation='randomized'"),
-    (dict(truncation="randomized", keep_prob=1.5), ValueError, r"keep_prob must lie in \(0, 1\]"),
-    (dict(truncation="randomized", keep_prob="high"), TypeError, "keep_prob must be a float"),
-])
+@pytest.mark.parametrize(
+    "kwargs,err,match",
+    [
+        (dict(truncation="regular"), ValueError, "unknown truncation 'regular'"),
+        (dict(truncation=0), ValueError, "at least 1"),
+        (
+            dict(truncation=2.5),
+            TypeError,
+            "truncation must be None, an int k or 'randomized'",
+        ),
+        (
+            dict(truncation=True),
+            TypeError,
+            "truncation must be None, an int k or 'randomized'",
+        ),
+        (
+            dict(truncation=4, keep_prob=0.5),
+            ValueError,
+            "only apply to truncation='randomized'",
+        ),
+        (
+            dict(truncation="randomized", keep_prob=1.5),
+            ValueError,
+            r"keep_prob must lie in \(0, 1\]",
+        ),
+        (
+            dict(truncation="randomized", keep_prob="high"),
+            TypeError,
+            "keep_prob must be a float",
+        ),
+    ],
+)
 def test_bad_truncation_arguments_fail_when_the_trainer_is_built(kwargs, err, match):
     with pytest.raises(err, match=match):
         BPTTTrainer(small_lm(7), lr=0.1, device="cpu", **kwargs)
@@ -215,7 +298,9 @@ def test_a_truncation_longer_than_the_sequence_fails_at_the_first_step(data):
     before = [p.detach().clone() for p in model.parameters()]
     trainer = BPTTTrainer(model, truncation=50, lr=0.1, device="cpu")
     with pytest.raises(ValueError, match="1 <= k <= num_steps = 10, got 50"):
-        trainer.fit(data.batches("train", "random", batch_size=4, num_steps=10), None, 1)
+        trainer.fit(
+            data.batches("train", "random", batch_size=4, num_steps=10), None, 1
+        )
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
@@ -225,7 +310,9 @@ def test_a_non_finite_loss_still_stops_bptt_training(data):
     with torch.no_grad():
         model.b_q[0] = float("nan")
     with pytest.raises(FloatingPointError, match="epoch 1, step 1"):
-        BPTTTrainer(model, lr=0.1, device="cpu").fit(data.batches("train", "random", 4, 10), None, 1)
+        BPTTTrainer(model, lr=0.1, device="cpu").fit(
+            data.batches("train", "random", 4, 10), None, 1
+        )
 
 
 def test_the_gradient_hook_of_the_base_trainer_can_be_replaced():
@@ -238,27 +325,41 @@ def test_the_gradient_hook_of_the_base_trainer_can_be_replaced():
     model = nn.Linear(3, 1)
     before = [p.detach().clone() for p in model.parameters()]
     trainer = ConstantGradient(model, nn.MSELoss(), lr=0.1, device="cpu")
-    history = trainer.fit([(torch.zeros(4, 3), torch.zeros(4, 1))] * 2, None, num_epochs=1)
+    history = trainer.fit(
+        [(torch.zeros(4, 3), torch.zeros(4, 1))] * 2, None, num_epochs=1
+    )
     assert history.train_loss == [2.5]
     for a, b in zip(before, model.parameters()):
-        torch.testing.assert_close(b, a - 0.2)            # two steps of lr * 1
+        torch.testing.assert_close(b, a - 0.2)  # two steps of lr * 1
     assert history.grad_norm == pytest.approx([2.0, 2.0])  # four ones: norm 2
 
 
-# ---- comparing strategies --------------------------------------------------------------------
+# ---- comparing strategies ------------------------------------------------------------
 def test_compare_strategies_starts_every_run_from_the_same_weights(data):
     V = len(data.vocab)
     model = small_lm(V)
     before = [p.detach().clone() for p in model.parameters()]
     train = data.loader("train", "random", batch_size=8, num_steps=10)
-    runs = compare_strategies(model, {"full": {}, "k = 2": {"truncation": 2}}, train, None, 2, lr=0.5,
-                              device="cpu")
+    runs = compare_strategies(
+        model,
+        {"full": {}, "k = 2": {"truncation": 2}},
+        train,
+        None,
+        2,
+        lr=0.5,
+        device="cpu",
+    )
     assert list(runs) == ["full", "k = 2"]
-    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))   # the original is untouched
+    assert all(
+        torch.equal(a, b) for a, b in zip(before, model.parameters())
+    )  # the original is untouched
     direct = copy.deepcopy(model)
     expected = BPTTTrainer(direct, lr=0.5, device="cpu").fit(train, None, 2)
     assert runs["full"].history == expected
-    assert all(torch.equal(a, b) for a, b in zip(runs["full"].model.parameters(), direct.parameters()))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(runs["full"].model.parameters(), direct.parameters())
+    )
     assert runs["k = 2"].history != expected
     with pytest.raises(ValueError, match="non-empty dict"):
         compare_strategies(model, {}, train, None, 1, lr=0.5)
@@ -267,7 +368,9 @@ def test_compare_strategies_starts_every_run_from_the_same_weights(data):
 
 
 def test_flat_gradient_concatenates_bptts_gradients_in_order():
-    p = rnnbook.random_problem(batch_size=2, num_steps=5, vocab_size=6, num_hiddens=4, seed=3)
+    p = rnnbook.random_problem(
+        batch_size=2, num_steps=5, vocab_size=6, num_hiddens=4, seed=3
+    )
     _, grads = bptt(p.params, p.X, p.Y, truncation=2)
     flat = flat_gradient(p.params, p.X, p.Y, truncation=2)
     assert flat.shape == (6 * 4 + 4 * 4 + 4 + 4 * 6 + 6,)

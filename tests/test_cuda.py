@@ -1,4 +1,6 @@
-"""The package on a CUDA GPU: the same numbers as on the CPU, and training that stays on the device.
+"""The package on a CUDA GPU.
+
+The same numbers as on the CPU, and training that stays on the device.
 
 Nothing in the book needs a GPU, and CI has none, so every test here is skipped
 without one. On a machine with CUDA they check what could differ there: the
@@ -12,10 +14,20 @@ import pytest
 import torch
 
 import rnnbook
-from rnnbook import FastRNNLMScratch, RNNLM, RNNLMScratch, RNNScratch, bptt, random_problem, rnn_lm_loss
+from rnnbook import (
+    FastRNNLMScratch,
+    RNNLM,
+    RNNLMScratch,
+    RNNScratch,
+    bptt,
+    random_problem,
+    rnn_lm_loss,
+)
 from rnnbook.models.fast import scratch_lm_loss
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+pytestmark = pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="needs a CUDA device"
+)
 
 V, H = 7, 5
 f64 = torch.float64
@@ -35,11 +47,17 @@ def tokens(seed: int, shape=(3, 6)) -> torch.Tensor:
 
 def test_fast_loss_passes_gradcheck_on_cuda():
     g = torch.Generator().manual_seed(0)
-    lm = [torch.randn(V, H, dtype=f64, generator=g), torch.randn(3, H, dtype=f64, generator=g),
-          0.7 * torch.randn(H, H, dtype=f64, generator=g), torch.randn(H, V, dtype=f64, generator=g),
-          torch.randn(V, dtype=f64, generator=g)]
+    lm = [
+        torch.randn(V, H, dtype=f64, generator=g),
+        torch.randn(3, H, dtype=f64, generator=g),
+        0.7 * torch.randn(H, H, dtype=f64, generator=g),
+        torch.randn(H, V, dtype=f64, generator=g),
+        torch.randn(V, dtype=f64, generator=g),
+    ]
     lm = [t.cuda().requires_grad_() for t in lm]
-    ints = [torch.randint(0, V, (12,), generator=g).cuda() for _ in range(2)]    # 4 steps of 3
+    ints = [
+        torch.randint(0, V, (12,), generator=g).cuda() for _ in range(2)
+    ]  # 4 steps of 3
     assert torch.autograd.gradcheck(lambda *f: scratch_lm_loss(*f, *ints), lm)
 
 
@@ -58,7 +76,7 @@ def test_models_give_the_cpu_loss_gradients_and_state_on_cuda(which):
     torch.testing.assert_close(s_g.cpu(), s_c, rtol=0, atol=1e-12)
     for a, b in zip(grads_g, grads_c):
         torch.testing.assert_close(a.cpu(), b, rtol=1e-10, atol=1e-12)
-    with torch.no_grad():                               # the chunked evaluation path
+    with torch.no_grad():  # the chunked evaluation path
         chunked, _ = gpu.loss(X.cuda(), Y.cuda(), state.cuda())
     assert chunked.device.type == "cuda"
     torch.testing.assert_close(chunked.cpu(), loss_c.detach(), rtol=1e-12, atol=0)
@@ -69,14 +87,22 @@ def test_trainer_picks_cuda_and_trains_there():
     scratch = models()[0]
     scratch = scratch.float()
     X, Y = tokens(4, (16, 8)), tokens(5, (16, 8))
-    history = rnnbook.fit_language_model(scratch, [(X, Y)], [(X, Y)], num_epochs=30, lr=1.0, clip=1.0,
-                                         progress=False, live=False)
+    history = rnnbook.fit_language_model(
+        scratch,
+        [(X, Y)],
+        [(X, Y)],
+        num_epochs=30,
+        lr=1.0,
+        clip=1.0,
+        progress=False,
+        live=False,
+    )
     assert next(scratch.parameters()).device.type == "cuda"
     assert history.train_loss[-1] < history.train_loss[0] - 0.1
 
 
 def test_greedy_decoding_on_cuda_matches_the_cpu():
-    vocab = rnnbook.Vocab(list("abcdef"))                # six letters and <unk>
+    vocab = rnnbook.Vocab(list("abcdef"))  # six letters and <unk>
     assert len(vocab) == V
     scratch, concise, _ = models()
     for model in (scratch, concise):
@@ -86,25 +112,38 @@ def test_greedy_decoding_on_cuda_matches_the_cpu():
 
 
 def test_hand_written_bptt_matches_autograd_on_cuda():
-    params, X, Y, state = random_problem(batch_size=3, num_steps=7, vocab_size=V, num_hiddens=H,
-                                         with_state=True, dtype=f64, seed=0)
+    params, X, Y, state = random_problem(
+        batch_size=3,
+        num_steps=7,
+        vocab_size=V,
+        num_hiddens=H,
+        with_state=True,
+        dtype=f64,
+        seed=0,
+    )
     params = {k: v.cuda() for k, v in params.items()}
     X, Y, state = X.cuda(), Y.cuda(), state.cuda()
     loss, grads = bptt(params, X, Y, state)
     leaves = {k: v.clone().requires_grad_() for k, v in params.items()}
-    reference = torch.autograd.grad(rnn_lm_loss(leaves, X, Y, state), list(leaves.values()))
-    torch.testing.assert_close(loss, rnn_lm_loss(params, X, Y, state), rtol=1e-12, atol=0)
+    reference = torch.autograd.grad(
+        rnn_lm_loss(leaves, X, Y, state), list(leaves.values())
+    )
+    torch.testing.assert_close(
+        loss, rnn_lm_loss(params, X, Y, state), rtol=1e-12, atol=0
+    )
     for name, g in zip(leaves, reference):
         assert grads[name].device.type == "cuda"
         torch.testing.assert_close(grads[name], g, rtol=1e-10, atol=1e-12)
 
 
-# ---- gated cells and the recall task (book/long_memory.md, book/gated.md) ----------------------
+# ---- gated cells and the recall task (book/long_memory.md, book/gated.md) ------------
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_scratch_gated_cells_equal_torch_layers_on_cuda(kind):
     torch.manual_seed(0)
     layer = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(5, 4).double().cuda()
-    cell = (rnnbook.LSTMScratch if kind == "lstm" else rnnbook.GRUScratch).from_torch(layer)
+    cell = (rnnbook.LSTMScratch if kind == "lstm" else rnnbook.GRUScratch).from_torch(
+        layer
+    )
     assert next(cell.parameters()).device.type == "cuda"
     g = torch.Generator().manual_seed(1)
     x = torch.randn(6, 3, 5, dtype=f64, generator=g).cuda()
@@ -124,7 +163,9 @@ def test_scratch_gated_cells_equal_torch_layers_on_cuda(kind):
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_scratch_gated_cells_pass_gradcheck_on_cuda(kind):
     torch.manual_seed(0)
-    cell = (rnnbook.LSTMScratch if kind == "lstm" else rnnbook.GRUScratch)(3, 2, sigma=0.5)
+    cell = (rnnbook.LSTMScratch if kind == "lstm" else rnnbook.GRUScratch)(
+        3, 2, sigma=0.5
+    )
     cell = cell.double().cuda()
     names = [n for n, _ in cell.named_parameters()]
     x = torch.randn(3, 2, 3, dtype=f64, device="cuda", requires_grad=True)
@@ -136,19 +177,37 @@ def test_scratch_gated_cells_pass_gradcheck_on_cuda(kind):
     assert torch.autograd.gradcheck(f, (x, *params))
 
 
-@pytest.mark.parametrize("make", [lambda V: rnnbook.LSTMLM(8, V), lambda V: rnnbook.GRULM(8, V),
-                                  lambda V: rnnbook.LSTMLM(8, V, scratch=True)],
-                         ids=["lstm", "gru", "lstm-scratch"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda V: rnnbook.LSTMLM(8, V),
+        lambda V: rnnbook.GRULM(8, V),
+        lambda V: rnnbook.LSTMLM(8, V, scratch=True),
+    ],
+    ids=["lstm", "gru", "lstm-scratch"],
+)
 def test_gated_language_models_train_carry_state_and_decode_on_cuda(make):
     corpus = "the time machine " * 20
     vocab = rnnbook.Vocab(list(corpus))
     ids = torch.tensor(vocab[list(corpus)])
     torch.manual_seed(0)
     model = make(len(vocab))
-    batches = [(ids[i:i + 40].view(4, 10), ids[i + 1:i + 41].view(4, 10)) for i in range(0, 240, 40)]
-    history = rnnbook.fit_language_model(model, batches, None, num_epochs=4, carry_state=True,
-                                         optimizer="adam", lr=0.05, clip=1.0, progress=False,
-                                         live=False)
+    batches = [
+        (ids[i : i + 40].view(4, 10), ids[i + 1 : i + 41].view(4, 10))
+        for i in range(0, 240, 40)
+    ]
+    history = rnnbook.fit_language_model(
+        model,
+        batches,
+        None,
+        num_epochs=4,
+        carry_state=True,
+        optimizer="adam",
+        lr=0.05,
+        clip=1.0,
+        progress=False,
+        live=False,
+    )
     assert next(model.parameters()).device.type == "cuda"
     assert history.train_loss[-1] < 0.8 * history.train_loss[0]
     logits, state = model(batches[0][0].cuda())
@@ -170,7 +229,7 @@ def test_recall_classifier_and_first_state_gradient_on_cuda():
     assert b == pytest.approx(a, rel=1e-10)
 
 
-# ---- Recurrent networks that train in parallel over time (book/parallel_rnn.md) ----------------
+# ---- Recurrent networks that train in parallel over time (book/parallel_rnn.md) ------
 @pytest.mark.parametrize("method", rnnbook.scan.METHODS)
 def test_linear_recurrence_on_cuda_matches_the_cpu_and_passes_gradcheck(method):
     g = torch.Generator().manual_seed(0)
@@ -182,9 +241,12 @@ def test_linear_recurrence_on_cuda_matches_the_cpu_and_passes_gradcheck(method):
     gpu = rnnbook.linear_recurrence(a.cuda(), b.cuda(), h0.cuda(), method=method)
     assert gpu.device.type == "cuda"
     assert (gpu.cpu() - cpu).abs().max().item() < 1e-10
-    small = [t[:9].cuda().requires_grad_() for t in (a, b)] + [h0.cuda().requires_grad_()]
+    small = [t[:9].cuda().requires_grad_() for t in (a, b)] + [
+        h0.cuda().requires_grad_()
+    ]
     assert torch.autograd.gradcheck(
-        lambda a, b, h: rnnbook.linear_recurrence(a, b, h, method=method), small)
+        lambda a, b, h: rnnbook.linear_recurrence(a, b, h, method=method), small
+    )
 
 
 def test_mingru_on_cuda_uses_the_parallel_scan_and_equals_stepping():
@@ -204,13 +266,23 @@ def test_mingru_on_cuda_uses_the_parallel_scan_and_equals_stepping():
 
 
 def test_mingru_lm_trains_and_decodes_on_cuda():
-    data = rnnbook.TimeMachineData(text="the time traveller for so it will be convenient " * 20)
+    data = rnnbook.TimeMachineData(
+        text="the time traveller for so it will be convenient " * 20
+    )
     V = len(data.vocab)
     torch.manual_seed(0)
     model = rnnbook.MinGRULM(16, V, num_layers=2)
-    history = rnnbook.fit_language_model(model, data.loader("train", batch_size=8, num_steps=16),
-                                         None, num_epochs=5, optimizer="adam", lr=0.02,
-                                         device="cuda", progress=False, live=False)
+    history = rnnbook.fit_language_model(
+        model,
+        data.loader("train", batch_size=8, num_steps=16),
+        None,
+        num_epochs=5,
+        optimizer="adam",
+        lr=0.02,
+        device="cuda",
+        progress=False,
+        live=False,
+    )
     assert next(model.parameters()).device.type == "cuda"
     assert history.train_perplexity[-1] < history.train_perplexity[0]
     text = rnnbook.predict(model, data.vocab, "the time", num_preds=10)

@@ -42,63 +42,82 @@ def _check_problem(params: dict, X: torch.Tensor, Y: torch.Tensor,
                    state: torch.Tensor | None) -> tuple[int, int, int, int]:
     """Validate the inputs; return (batch, num_steps, vocab, hidden)."""
     if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of tensors with keys {PARAM_NAMES}, got {type(params).__name__}")
+        raise TypeError(f"params must be a dict of tensors with keys {PARAM_NAMES}, "
+                        f"got {type(params).__name__}")
     missing = [k for k in PARAM_NAMES if k not in params]
     if missing:
-        raise ValueError(f"params is missing {missing}: pass a dict with all of {PARAM_NAMES}")
+        raise ValueError(f"params is missing {missing}: "
+                         f"pass a dict with all of {PARAM_NAMES}")
     extra = [k for k in params if k not in PARAM_NAMES]
     if extra:
-        raise ValueError(f"params has unexpected keys {extra}: this RNN uses exactly {PARAM_NAMES}")
+        raise ValueError(f"params has unexpected keys {extra}: "
+                         f"this RNN uses exactly {PARAM_NAMES}")
     for k in PARAM_NAMES:
         if not isinstance(params[k], torch.Tensor):
-            raise TypeError(f"params[{k!r}] must be a torch.Tensor, got {type(params[k]).__name__}")
+            raise TypeError(f"params[{k!r}] must be a torch.Tensor, "
+                            f"got {type(params[k]).__name__}")
     dtype = params["W_xh"].dtype
     if not dtype.is_floating_point:
-        raise TypeError(f"params must be floating point (float32 or float64), got {dtype}")
+        raise TypeError("params must be floating point (float32 or float64), "
+                        f"got {dtype}")
     for k in PARAM_NAMES:
         if params[k].dtype != dtype:
-            raise TypeError(f"params[{k!r}] has dtype {params[k].dtype} but params['W_xh'] has {dtype}: "
+            raise TypeError(f"params[{k!r}] has dtype {params[k].dtype} "
+                            f"but params['W_xh'] has {dtype}: "
                             "convert all parameters to one dtype")
         if params[k].device != params["W_xh"].device:
-            raise ValueError(f"params[{k!r}] is on {params[k].device}, params['W_xh'] on "
-                             f"{params['W_xh'].device}: move all tensors to one device")
+            raise ValueError(f"params[{k!r}] is on {params[k].device}, "
+                             f"params['W_xh'] on {params['W_xh'].device}: "
+                             "move all tensors to one device")
     if params["W_xh"].dim() != 2:
-        raise ValueError(f"params['W_xh'] must be 2-D (vocab, hidden), got shape {tuple(params['W_xh'].shape)}")
+        raise ValueError("params['W_xh'] must be 2-D (vocab, hidden), "
+                         f"got shape {tuple(params['W_xh'].shape)}")
     vocab, hidden = params["W_xh"].shape
     expected = {"W_xh": (vocab, hidden), "W_hh": (hidden, hidden), "b_h": (hidden,),
                 "W_hq": (hidden, vocab), "b_q": (vocab,)}
     for k, shape in expected.items():
         if tuple(params[k].shape) != shape:
-            raise ValueError(f"params[{k!r}] has shape {tuple(params[k].shape)}, expected {shape} "
-                             f"for vocab={vocab}, hidden={hidden} (read from W_xh)")
+            raise ValueError(f"params[{k!r}] has shape {tuple(params[k].shape)}, "
+                             f"expected {shape} for vocab={vocab}, hidden={hidden} "
+                             "(read from W_xh)")
     for name, T in (("X", X), ("Y", Y)):
         if not isinstance(T, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor of token indices, got {type(T).__name__}")
+            raise TypeError(f"{name} must be a torch.Tensor of token indices, "
+                            f"got {type(T).__name__}")
         if T.dtype != torch.int64:
-            raise TypeError(f"{name} must hold integer token indices as torch.int64, got dtype {T.dtype}: "
-                            f"pass {name}.long()")
+            raise TypeError(f"{name} must hold integer token indices as torch.int64, "
+                            f"got dtype {T.dtype}: pass {name}.long()")
         if T.dim() != 2:
-            raise ValueError(f"{name} must have shape (batch, num_steps), got {tuple(T.shape)}")
+            raise ValueError(f"{name} must have shape (batch, num_steps), "
+                             f"got {tuple(T.shape)}")
         if T.numel() == 0:
-            raise ValueError(f"{name} is empty (shape {tuple(T.shape)}): need at least one batch row and one step")
+            raise ValueError(f"{name} is empty (shape {tuple(T.shape)}): "
+                             "need at least one batch row and one step")
         lo, hi = int(T.min()), int(T.max())
         if lo < 0 or hi >= vocab:
-            raise ValueError(f"{name} holds token indices in [{lo}, {hi}] but the vocabulary has {vocab} "
-                             f"entries: indices must lie in [0, {vocab - 1}]")
+            raise ValueError(f"{name} holds token indices in [{lo}, {hi}] "
+                             f"but the vocabulary has {vocab} entries: "
+                             f"indices must lie in [0, {vocab - 1}]")
         if T.device != params["W_xh"].device:
-            raise ValueError(f"{name} is on {T.device} but the parameters are on {params['W_xh'].device}")
+            raise ValueError(f"{name} is on {T.device} "
+                             f"but the parameters are on {params['W_xh'].device}")
     if X.shape != Y.shape:
-        raise ValueError(f"X has shape {tuple(X.shape)} but Y has {tuple(Y.shape)}: one target per input token")
+        raise ValueError(f"X has shape {tuple(X.shape)} but Y has {tuple(Y.shape)}: "
+                         "one target per input token")
     batch, num_steps = X.shape
     if state is not None:
         if not isinstance(state, torch.Tensor):
-            raise TypeError(f"state must be a torch.Tensor or None, got {type(state).__name__}")
+            raise TypeError("state must be a torch.Tensor or None, "
+                            f"got {type(state).__name__}")
         if tuple(state.shape) != (batch, hidden):
-            raise ValueError(f"state has shape {tuple(state.shape)}, expected (batch, hidden) = {(batch, hidden)}")
+            raise ValueError(f"state has shape {tuple(state.shape)}, "
+                             f"expected (batch, hidden) = {(batch, hidden)}")
         if state.dtype != dtype:
-            raise TypeError(f"state has dtype {state.dtype} but the parameters have {dtype}: convert it")
+            raise TypeError(f"state has dtype {state.dtype} "
+                            f"but the parameters have {dtype}: convert it")
         if state.device != params["W_xh"].device:
-            raise ValueError(f"state is on {state.device} but the parameters are on {params['W_xh'].device}")
+            raise ValueError(f"state is on {state.device} "
+                             f"but the parameters are on {params['W_xh'].device}")
     return batch, num_steps, vocab, hidden
 
 
@@ -117,10 +136,12 @@ def _forward(params: dict, X: torch.Tensor, state: torch.Tensor | None,
     W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
     batch, num_steps = X.shape
     hidden = W_hh.shape[0]
-    # Input projection for all steps at once: a one-hot row times W_xh is a row of W_xh.
+    # Input projection for all steps at once: a one-hot row times W_xh is a row
+    # of W_xh.
     XW = W_xh[X.T] + b_h                                     # (steps, batch, hidden)
     H = torch.empty(num_steps + 1, batch, hidden, dtype=W_hh.dtype, device=W_hh.device)
-    h = torch.zeros(batch, hidden, dtype=W_hh.dtype, device=W_hh.device) if state is None else state
+    h = (torch.zeros(batch, hidden, dtype=W_hh.dtype, device=W_hh.device)
+         if state is None else state)
     H[0] = h
     for t in range(num_steps):
         a = torch.addmm(XW[t], h, W_hh)                      # (batch, hidden)
@@ -141,13 +162,16 @@ def _output_layer(params: dict, H: torch.Tensor, Y: torch.Tensor):
     n = steps * batch
     Hs = H[1:].reshape(n, hidden)                            # (steps*batch, hidden)
     y = Y.T.reshape(n)                                       # time-major, like Hs
-    O = torch.addmm(b_q, Hs, W_hq)                           # (steps*batch, vocab): every O_t in one matmul
+    # (steps*batch, vocab): every O_t in one matmul
+    O = torch.addmm(b_q, Hs, W_hq)
     logp = torch.log_softmax(O, dim=1)
     loss = -logp[torch.arange(n, device=y.device), y].mean()
     dO = logp.exp_()                                         # softmax, in place
     dO[torch.arange(n, device=y.device), y] -= 1.0
-    dO /= n                                                  # dL/dO: (softmax - one_hot) / (batch*steps)
-    dW_hq = Hs.T @ dO                                        # (hidden, vocab): all steps in one matmul
+    # dL/dO: (softmax - one_hot) / (batch*steps)
+    dO /= n
+    # (hidden, vocab): all steps in one matmul
+    dW_hq = Hs.T @ dO
     db_q = dO.sum(0)
     dH_direct = (dO @ W_hq.T).view(steps, batch, hidden)
     return loss, dW_hq, db_q, dH_direct
@@ -155,14 +179,19 @@ def _output_layer(params: dict, H: torch.Tensor, Y: torch.Tensor):
 
 def _recurrent_grads(params: dict, X: torch.Tensor, H: torch.Tensor, dA: torch.Tensor,
                      dH0: torch.Tensor) -> dict:
-    """Parameter gradients of the recurrence from the pre-activation adjoints dA (steps, batch, hidden)."""
+    """Parameter gradients of the recurrence from the pre-activation adjoints dA.
+
+    ``dA`` has shape (steps, batch, hidden).
+    """
     steps, batch, hidden = dA.shape
     vocab = params["W_xh"].shape[0]
     dA2 = dA.reshape(steps * batch, hidden)
-    dW_hh = H[:-1].reshape(steps * batch, hidden).T @ dA2    # sum_t H_{t-1}^T dA_t in one matmul
+    # sum_t H_{t-1}^T dA_t in one matmul
+    dW_hh = H[:-1].reshape(steps * batch, hidden).T @ dA2
     db_h = dA2.sum(0)
     dW_xh = torch.zeros(vocab, hidden, dtype=dA.dtype, device=dA.device)
-    dW_xh.index_add_(0, X.T.reshape(-1), dA2)                # row lookup backwards: scatter-add rows
+    # row lookup backwards: scatter-add rows
+    dW_xh.index_add_(0, X.T.reshape(-1), dA2)
     return {"W_xh": dW_xh, "W_hh": dW_hh, "b_h": db_h, "state": dH0}
 
 
@@ -206,22 +235,26 @@ def _backward_truncated(W_hh: torch.Tensor, D: torch.Tensor, dH_direct: torch.Te
     """
     steps, batch, hidden = dH_direct.shape
     dA = torch.empty_like(dH_direct)
-    window = dH_direct.new_zeros(k, batch, hidden)           # gradients on H_{t+1} of ages 1..k
+    # gradients on H_{t+1} of ages 1..k
+    window = dH_direct.new_zeros(k, batch, hidden)
     W_hh_T = W_hh.T
     for t in range(steps - 1, -1, -1):
-        # The term of age k has used up its k steps; the loss at this step joins with age 0.
-        window = torch.cat([dH_direct[t].unsqueeze(0), window[:-1]])   # (k, batch, hidden), ages 0..k-1
+        # The term of age k has used up its k steps; the loss at this step joins with
+        # age 0. window: (k, batch, hidden), ages 0..k-1.
+        window = torch.cat([dH_direct[t].unsqueeze(0), window[:-1]])
         per_term = window * D[t]                             # each term's dL/dA_t
         dA[t] = per_term.sum(0)
         window = per_term @ W_hh_T                           # on H_{t-1}, ages 1..k
-    return dA, window.sum(0)                                 # terms that reached the initial state
+    # terms that reached the initial state
+    return dA, window.sum(0)
 
 
 # ----------------------------------------------------------------------------
 # public API
 
 
-def randomized_weights(num_steps: int, keep_prob: float = 0.9, seed: int | None = None) -> torch.Tensor:
+def randomized_weights(num_steps: int, keep_prob: float = 0.9,
+                       seed: int | None = None) -> torch.Tensor:
     """The random weights xi_1, ..., xi_T of randomized truncation, as a float64 tensor.
 
     xi_t multiplies the gradient carried back across the recurrent edge from H_t to
@@ -229,18 +262,20 @@ def randomized_weights(num_steps: int, keep_prob: float = 0.9, seed: int | None 
     is cut there). E[xi_t] = pi * (1/pi) = 1, and the xi_t are independent, so every
     product of them also has expectation 1: the gradient estimate is unbiased.
     Seen from a given step, the number of steps crossed before the first cut is
-    geometric with mean pi/(1 - pi). Entry ``t - 1`` holds xi_t. The same ``seed`` gives the same
-    weights (a local generator; the global RNG is untouched); ``seed=None`` draws
-    fresh ones. Explained in ``book/bptt_truncation.md``.
+    geometric with mean pi/(1 - pi). Entry ``t - 1`` holds xi_t. The same ``seed``
+    gives the same weights (a local generator; the global RNG is untouched);
+    ``seed=None`` draws fresh ones. Explained in ``book/bptt_truncation.md``.
     """
     if not isinstance(num_steps, int) or isinstance(num_steps, bool):
         raise TypeError(f"num_steps must be an int, got {type(num_steps).__name__}")
     if num_steps < 1:
         raise ValueError(f"num_steps must be at least 1, got {num_steps}")
     if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float)):
-        raise TypeError(f"keep_prob must be a float in (0, 1], got {type(keep_prob).__name__}")
+        raise TypeError("keep_prob must be a float in (0, 1], "
+                        f"got {type(keep_prob).__name__}")
     if not 0.0 < keep_prob <= 1.0:
-        raise ValueError(f"keep_prob must lie in (0, 1], got {keep_prob}: it is the probability of "
+        raise ValueError(f"keep_prob must lie in (0, 1], got {keep_prob}: "
+                         "it is the probability of "
                          "continuing the backward pass across one step")
     gen = torch.Generator()
     if seed is None:
@@ -253,7 +288,8 @@ def randomized_weights(num_steps: int, keep_prob: float = 0.9, seed: int | None 
     return keep.to(torch.float64) / keep_prob
 
 
-def bptt(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None = None,
+def bptt(params: dict, X: torch.Tensor, Y: torch.Tensor,
+         state: torch.Tensor | None = None,
          truncation: int | str | None = None, seed: int | None = None,
          keep_prob: float | None = None) -> tuple[torch.Tensor, dict]:
     """Loss and gradients of the tanh RNN language model, by hand (no autograd).
@@ -299,7 +335,8 @@ def bptt(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | N
     return loss, grads
 
 
-def _check_truncation(truncation: object, keep_prob: object = None, num_steps: int | None = None) -> None:
+def _check_truncation(truncation: object, keep_prob: object = None,
+                      num_steps: int | None = None) -> None:
     """Validate ``truncation`` and ``keep_prob`` as :func:`bptt` takes them.
 
     Without ``num_steps`` only what can be checked before seeing the data is
@@ -309,45 +346,60 @@ def _check_truncation(truncation: object, keep_prob: object = None, num_steps: i
     if truncation is None or truncation == "randomized":
         pass
     elif isinstance(truncation, bool) or not isinstance(truncation, (int, str)):
-        raise TypeError(f"truncation must be None, an int k or 'randomized', got {type(truncation).__name__}")
+        raise TypeError("truncation must be None, an int k or 'randomized', "
+                        f"got {type(truncation).__name__}")
     elif isinstance(truncation, str):
-        raise ValueError(f"unknown truncation {truncation!r}: use None (full), an int k, or 'randomized'")
+        raise ValueError(f"unknown truncation {truncation!r}: "
+                         "use None (full), an int k, or 'randomized'")
     elif num_steps is None and truncation < 1:
-        raise ValueError(f"truncation k must be at least 1, got {truncation}: k is how many steps each "
+        raise ValueError(f"truncation k must be at least 1, got {truncation}: "
+                         "k is how many steps each "
                          "loss term's gradient passes back through")
     elif num_steps is not None and not 1 <= truncation <= num_steps:
-        raise ValueError(f"truncation k must satisfy 1 <= k <= num_steps = {num_steps}, got {truncation}; "
+        raise ValueError("truncation k must satisfy 1 <= k <= num_steps = "
+                         f"{num_steps}, got {truncation}; "
                          "use k = num_steps (or None) for full BPTT")
     if keep_prob is not None and truncation != "randomized":
         raise ValueError("seed and keep_prob only apply to truncation='randomized'; "
                          f"drop them for truncation={truncation!r}")
     if keep_prob is not None:
         if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float)):
-            raise TypeError(f"keep_prob must be a float in (0, 1], got {type(keep_prob).__name__}")
+            raise TypeError("keep_prob must be a float in (0, 1], "
+                            f"got {type(keep_prob).__name__}")
         if not 0.0 < keep_prob <= 1.0:
-            raise ValueError(f"keep_prob must lie in (0, 1], got {keep_prob}: it is the probability of "
+            raise ValueError(f"keep_prob must lie in (0, 1], got {keep_prob}: "
+                             "it is the probability of "
                              "continuing the backward pass across one step")
 
 
-def _bptt_with_state(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None,
+def _bptt_with_state(params: dict, X: torch.Tensor, Y: torch.Tensor,
+                     state: torch.Tensor | None,
                      truncation: int | str | None, seed: int | None,
-                     keep_prob: float | None) -> tuple[torch.Tensor, dict, torch.Tensor]:
-    """:func:`bptt` plus the last hidden state H_T (batch, hidden), which a trainer carries on."""
+                     keep_prob: float | None
+                     ) -> tuple[torch.Tensor, dict, torch.Tensor]:
+    """:func:`bptt` plus the last hidden state H_T (batch, hidden).
+
+    A trainer carries H_T on to the next minibatch.
+    """
     batch, num_steps, vocab, hidden = _check_problem(params, X, Y, state)
     _check_truncation(truncation, keep_prob, num_steps)
     xi = None
     if truncation == "randomized":
-        xi = randomized_weights(num_steps, 0.9 if keep_prob is None else keep_prob, seed)
+        xi = randomized_weights(num_steps, 0.9 if keep_prob is None else keep_prob,
+                                seed)
     elif seed is not None:
         raise ValueError("seed and keep_prob only apply to truncation='randomized'; "
                          f"drop them for truncation={truncation!r}")
-    return _bptt_core(params, X, Y, state, truncation if isinstance(truncation, int) else None, xi,
-                      with_state=True)
+    k = truncation if isinstance(truncation, int) else None
+    return _bptt_core(params, X, Y, state, k, xi, with_state=True)
 
 
-def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None,
-               k: int | None, xi: torch.Tensor | None, with_state: bool = False) -> tuple:
-    """The computation behind :func:`bptt`, on checked inputs: truncate at k, or weight by xi.
+def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor,
+               state: torch.Tensor | None, k: int | None, xi: torch.Tensor | None,
+               with_state: bool = False) -> tuple:
+    """The computation behind :func:`bptt`, on checked inputs.
+
+    It truncates at k, or weights by xi.
 
     Returns (loss, grads), or (loss, grads, H_T) when ``with_state``.
     """
@@ -355,7 +407,8 @@ def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tens
         H = _forward(params, X, state)                       # (steps+1, batch, hidden)
         loss, dW_hq, db_q, dH_direct = _output_layer(params, H, Y)
         if k is not None:
-            D = 1.0 - H[1:] * H[1:]                          # tanh'(A_t) = 1 - H_t^2, all steps at once
+            # tanh'(A_t) = 1 - H_t^2, all steps at once
+            D = 1.0 - H[1:] * H[1:]
             dA, dH0 = _backward_truncated(params["W_hh"], D, dH_direct, k)
         else:
             dA, dH0 = backward_loop(params["W_hh"], H, dH_direct,
@@ -366,7 +419,8 @@ def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tens
     return (loss, grads, H[-1].clone()) if with_state else (loss, grads)
 
 
-def rnn_lm_loss(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Tensor | None = None,
+def rnn_lm_loss(params: dict, X: torch.Tensor, Y: torch.Tensor,
+                state: torch.Tensor | None = None,
                 detach_every: int | None = None, linear: bool = False) -> torch.Tensor:
     """The same loss as :func:`bptt`, written plainly for autograd to differentiate.
 
@@ -378,12 +432,15 @@ def rnn_lm_loss(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Ten
     ``book/bptt.md``.
     """
     batch, num_steps, vocab, hidden = _check_problem(params, X, Y, state)
-    if detach_every is not None and (isinstance(detach_every, bool) or not isinstance(detach_every, int)
+    if detach_every is not None and (isinstance(detach_every, bool)
+                                     or not isinstance(detach_every, int)
                                      or detach_every < 1):
-        raise ValueError(f"detach_every must be None or a positive int, got {detach_every!r}")
+        raise ValueError("detach_every must be None or a positive int, "
+                         f"got {detach_every!r}")
     X_onehot = F.one_hot(X, vocab).to(params["W_xh"].dtype)   # (batch, steps, vocab)
     W_hh = params["W_hh"]
-    h = torch.zeros(batch, hidden, dtype=W_hh.dtype, device=W_hh.device) if state is None else state
+    h = (torch.zeros(batch, hidden, dtype=W_hh.dtype, device=W_hh.device)
+         if state is None else state)
     losses = []
     for t in range(num_steps):
         if detach_every is not None and t > 0 and t % detach_every == 0:
@@ -396,7 +453,8 @@ def rnn_lm_loss(params: dict, X: torch.Tensor, Y: torch.Tensor, state: torch.Ten
 
 
 def hidden_gradient_norms(params: dict, X: torch.Tensor, Y: torch.Tensor,
-                          state: torch.Tensor | None = None, linear: bool = False) -> torch.Tensor:
+                          state: torch.Tensor | None = None,
+                          linear: bool = False) -> torch.Tensor:
     """Norms of the gradient of the last step's loss with respect to every hidden state.
 
     Returns a tensor of length num_steps whose entry d is ||d l_T / d H_{T-d}||
@@ -410,11 +468,13 @@ def hidden_gradient_norms(params: dict, X: torch.Tensor, Y: torch.Tensor,
     batch, num_steps, vocab, hidden = _check_problem(params, X, Y, state)
     with torch.no_grad():
         H = _forward(params, X, state, linear=linear)
-        last = H[-1:]                                        # only l_T: the output layer at step T
+        # only l_T: the output layer at step T
+        last = H[-1:]
         o = last[0] @ params["W_hq"] + params["b_q"]        # (batch, vocab)
         dO = torch.softmax(o, dim=1)
         dO[torch.arange(batch, device=dO.device), Y[:, -1]] -= 1.0
-        g = (dO / batch) @ params["W_hq"].T                  # d l_T / d H_T, (batch, hidden)
+        # d l_T / d H_T, (batch, hidden)
+        g = (dO / batch) @ params["W_hq"].T
         norms = torch.empty(num_steps, dtype=g.dtype)
         for d in range(num_steps):
             t = num_steps - d                                # g is d l_T / d H_t
@@ -425,7 +485,8 @@ def hidden_gradient_norms(params: dict, X: torch.Tensor, Y: torch.Tensor,
     return norms
 
 
-def hidden_states(params: dict, X: torch.Tensor, state: torch.Tensor | None = None) -> torch.Tensor:
+def hidden_states(params: dict, X: torch.Tensor,
+                  state: torch.Tensor | None = None) -> torch.Tensor:
     """The hidden states H_1, ..., H_T of the tanh RNN for inputs ``X``, time-major.
 
     Shape (num_steps, batch, hidden); ``params`` and ``X`` as for :func:`bptt`.
@@ -439,15 +500,19 @@ def hidden_states(params: dict, X: torch.Tensor, state: torch.Tensor | None = No
 
 def random_recurrent_weights(num_hiddens: int, spectral_radius: float, seed: int = 0,
                              dtype: torch.dtype = torch.float64) -> torch.Tensor:
-    """A random Gaussian (num_hiddens, num_hiddens) matrix rescaled to an exact spectral radius.
+    """A random Gaussian matrix rescaled to an exact spectral radius.
 
-    The spectral radius is the largest |eigenvalue|; it sets how the powers
-    W^d grow (above 1) or shrink (below 1) with d. Explained in ``book/bptt.md``.
+    Shape (num_hiddens, num_hiddens). The spectral radius is the largest
+    |eigenvalue|; it sets how the powers W^d grow (above 1) or shrink (below 1)
+    with d. Explained in ``book/bptt.md``.
     """
-    if not isinstance(num_hiddens, int) or isinstance(num_hiddens, bool) or num_hiddens < 1:
+    if (not isinstance(num_hiddens, int) or isinstance(num_hiddens, bool)
+            or num_hiddens < 1):
         raise ValueError(f"num_hiddens must be a positive int, got {num_hiddens!r}")
-    if isinstance(spectral_radius, bool) or not isinstance(spectral_radius, (int, float)) or spectral_radius < 0:
-        raise ValueError(f"spectral_radius must be a non-negative number, got {spectral_radius!r}")
+    if (isinstance(spectral_radius, bool)
+            or not isinstance(spectral_radius, (int, float)) or spectral_radius < 0):
+        raise ValueError("spectral_radius must be a non-negative number, "
+                         f"got {spectral_radius!r}")
     gen = torch.Generator().manual_seed(seed)
     W = torch.randn(num_hiddens, num_hiddens, generator=gen, dtype=torch.float64)
     rho = torch.linalg.eigvals(W).abs().max()
@@ -455,7 +520,7 @@ def random_recurrent_weights(num_hiddens: int, spectral_radius: float, seed: int
 
 
 class Problem(NamedTuple):
-    """A random RNN language-model problem: parameters, inputs, targets, initial state."""
+    """A random RNN language-model problem: params, inputs, targets, initial state."""
 
     params: dict
     X: torch.Tensor
@@ -463,8 +528,9 @@ class Problem(NamedTuple):
     state: torch.Tensor | None
 
 
-def random_problem(batch_size: int = 4, num_steps: int = 16, vocab_size: int = 28, num_hiddens: int = 32,
-                   spectral_radius: float = 1.0, input_std: float = 0.5, with_state: bool = False,
+def random_problem(batch_size: int = 4, num_steps: int = 16, vocab_size: int = 28,
+                   num_hiddens: int = 32, spectral_radius: float = 1.0,
+                   input_std: float = 0.5, with_state: bool = False,
                    seed: int = 0, dtype: torch.dtype = torch.float64) -> Problem:
     """Random parameters and random tokens for checking and measuring gradients.
 
@@ -496,5 +562,6 @@ def random_problem(batch_size: int = 4, num_steps: int = 16, vocab_size: int = 2
     Y = torch.randint(vocab_size, (batch_size, num_steps), generator=gen)
     state = None
     if with_state:
-        state = (torch.rand(batch_size, num_hiddens, generator=gen, dtype=torch.float64) * 2 - 1).to(dtype)
+        u = torch.rand(batch_size, num_hiddens, generator=gen, dtype=torch.float64)
+        state = (u * 2 - 1).to(dtype)
     return Problem(params, X, Y, state)

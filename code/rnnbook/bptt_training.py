@@ -1,4 +1,6 @@
-"""Training the scratch character model with hand-written BPTT: full, truncated or randomized.
+"""Training the scratch character model with hand-written BPTT.
+
+The gradient is full, truncated or randomized.
 
 Explained in ``book/bptt_truncation.md``. Three pieces connect :func:`rnnbook.bptt` to
 the rest of the book:
@@ -30,13 +32,15 @@ from .training import Batch, Batches, History, LanguageModelTrainer
 
 def _check_model(model: object) -> RNNLMScratch:
     if not isinstance(model, RNNLMScratch):
-        raise TypeError(f"expected an rnnbook.RNNLMScratch, got {type(model).__name__}: the hand-written "
-                        "BPTT covers the scratch tanh RNN only; train other models with LanguageModelTrainer")
+        raise TypeError("expected an rnnbook.RNNLMScratch, "
+                        f"got {type(model).__name__}: the hand-written "
+                        "BPTT covers the scratch tanh RNN only; "
+                        "train other models with LanguageModelTrainer")
     return model
 
 
 def scratch_params(model: RNNLMScratch) -> dict[str, nn.Parameter]:
-    """The parameters of a scratch language model as the dict that :func:`rnnbook.bptt` takes.
+    """A scratch language model's parameters as the dict :func:`rnnbook.bptt` takes.
 
     The values are the model's own ``nn.Parameter`` objects, not copies: the
     model stores its weights in exactly the layout of ``bptt`` (``W_xh``
@@ -52,32 +56,40 @@ def scratch_params(model: RNNLMScratch) -> dict[str, nn.Parameter]:
 
 
 def set_scratch_params(model: RNNLMScratch, params: dict[str, torch.Tensor]) -> None:
-    """Copy the values of ``params`` (the dict of :func:`scratch_params`) into ``model``, in place.
+    """Copy the values of ``params`` into ``model``, in place.
+
+    ``params`` is a dict like the one :func:`scratch_params` returns.
 
     Every key of ``rnnbook.bptt`` is required and nothing else; shapes must
     match the model's. Values are converted to the model's dtype and device.
     """
     own = scratch_params(model)
     if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of tensors with keys {PARAM_NAMES}, got {type(params).__name__}")
+        raise TypeError(f"params must be a dict of tensors with keys {PARAM_NAMES}, "
+                        f"got {type(params).__name__}")
     missing = [k for k in PARAM_NAMES if k not in params]
     extra = [k for k in params if k not in PARAM_NAMES]
     if missing or extra:
-        raise ValueError(f"params must have exactly the keys {PARAM_NAMES}: missing {missing}, unexpected {extra}")
+        raise ValueError(f"params must have exactly the keys {PARAM_NAMES}: "
+                         f"missing {missing}, unexpected {extra}")
     for name, target in own.items():
         value = params[name]
         if not isinstance(value, torch.Tensor):
-            raise TypeError(f"params[{name!r}] must be a torch.Tensor, got {type(value).__name__}")
+            raise TypeError(f"params[{name!r}] must be a torch.Tensor, "
+                            f"got {type(value).__name__}")
         if value.shape != target.shape:
-            raise ValueError(f"params[{name!r}] has shape {tuple(value.shape)} but the model's {name} has "
-                             f"{tuple(target.shape)}: build the model with the same vocabulary and hidden size")
+            raise ValueError(f"params[{name!r}] has shape {tuple(value.shape)} "
+                             f"but the model's {name} has {tuple(target.shape)}: "
+                             "build the model with the same vocabulary and hidden size")
     with torch.no_grad():
         for name, target in own.items():
             target.copy_(params[name])
 
 
 class BPTTTrainer(LanguageModelTrainer):
-    """:class:`rnnbook.LanguageModelTrainer` with gradients from :func:`rnnbook.bptt` instead of autograd.
+    """:class:`rnnbook.LanguageModelTrainer` with gradients from :func:`rnnbook.bptt`.
+
+    The gradients come from ``bptt`` instead of autograd.
 
     ``model`` must be an :class:`rnnbook.RNNLMScratch`. ``truncation`` is
     passed to ``bptt``: ``None`` (full BPTT, the same gradient autograd
@@ -98,7 +110,8 @@ class BPTTTrainer(LanguageModelTrainer):
     def __init__(self, model: RNNLMScratch, *, truncation: int | str | None = None,
                  keep_prob: float | None = None, **kwargs) -> None:
         _check_model(model)
-        _check_truncation(truncation, keep_prob)    # k > num_steps can only be seen at the first batch
+        # k > num_steps can only be seen at the first batch
+        _check_truncation(truncation, keep_prob)
         super().__init__(model, **kwargs)
         self.truncation, self.keep_prob = truncation, keep_prob
 
@@ -119,14 +132,15 @@ class BPTTTrainer(LanguageModelTrainer):
 
 
 class StrategyRun(NamedTuple):
-    """One training run of :func:`compare_strategies`: the trained model and its history."""
+    """One run of :func:`compare_strategies`: the trained model and its history."""
 
     model: RNNLMScratch
     history: History
 
 
-def compare_strategies(model: RNNLMScratch, strategies: dict[str, dict], train_batches: Batches,
-                       val_batches: Batches | None, num_epochs: int, **trainer_kwargs) -> dict[str, StrategyRun]:
+def compare_strategies(model: RNNLMScratch, strategies: dict[str, dict],
+                       train_batches: Batches, val_batches: Batches | None,
+                       num_epochs: int, **trainer_kwargs) -> dict[str, StrategyRun]:
     """Train a copy of ``model`` with each BPTT strategy; return the runs by name.
 
     ``strategies`` maps a label to the keyword arguments of
@@ -135,23 +149,28 @@ def compare_strategies(model: RNNLMScratch, strategies: dict[str, dict], train_b
     0.9}}``. Every run starts from the same initial weights (a deep copy of
     ``model``, which is left untouched), reads the same batches and uses the
     same ``trainer_kwargs`` (``lr``, ``clip``, ``seed``, ...), so the runs differ
-    only in how the gradient is computed. Explained in ``book/bptt_truncation.md``.
+    only in how the gradient is computed. Explained in
+    ``book/bptt_truncation.md``.
     """
     _check_model(model)
     if not isinstance(strategies, dict) or not strategies:
-        raise ValueError("strategies must be a non-empty dict {label: BPTTTrainer keyword arguments}")
+        raise ValueError("strategies must be a non-empty dict "
+                         "{label: BPTTTrainer keyword arguments}")
     runs = {}
     for label, options in strategies.items():
         if not isinstance(options, dict):
-            raise TypeError(f"strategies[{label!r}] must be a dict of BPTTTrainer keyword arguments, "
+            raise TypeError(f"strategies[{label!r}] must be a dict of "
+                            "BPTTTrainer keyword arguments, "
                             f"got {type(options).__name__}")
         run_model = copy.deepcopy(model)
         trainer = BPTTTrainer(run_model, **options, **trainer_kwargs)
-        runs[label] = StrategyRun(run_model, trainer.fit(train_batches, val_batches, num_epochs))
+        history = trainer.fit(train_batches, val_batches, num_epochs)
+        runs[label] = StrategyRun(run_model, history)
     return runs
 
 
-def flat_gradient(params: dict, X: torch.Tensor, Y: torch.Tensor, **bptt_kwargs) -> torch.Tensor:
+def flat_gradient(params: dict, X: torch.Tensor, Y: torch.Tensor,
+                  **bptt_kwargs) -> torch.Tensor:
     """The gradient of all parameters from :func:`rnnbook.bptt`, as one vector.
 
     The pieces are concatenated in the order of ``PARAM_NAMES`` (the gradient of

@@ -1,6 +1,10 @@
 """Data: the corpus, sequences, text, vocabulary and minibatches."""
 
-from .batching import overlapping_windows, random_partition_batches, sequential_partition_batches
+from .batching import (
+    overlapping_windows,
+    random_partition_batches,
+    sequential_partition_batches,
+)
 # A task that needs memory (book/long_memory.md)
 from .recall import recall_task
 from .corpus import CorpusError, load_time_machine

@@ -21,7 +21,7 @@ def _check_steps(num_steps: object, minimum: int) -> None:
 
 
 def computational_graph(num_steps: int = 3) -> Figure:
-    """The computational graph of an RNN language model unrolled over ``num_steps`` steps.
+    """The computational graph of an RNN language model, unrolled over ``num_steps``.
 
     Values are boxes, dependencies are arrows: inputs x_t and the previous state
     give h_t, h_t gives o_t, o_t and the target y_t give the loss l_t, and the
@@ -32,7 +32,7 @@ def computational_graph(num_steps: int = 3) -> Figure:
     _check_steps(num_steps, 1)
     y_x, y_h, y_o, y_l, y_L = 0.0, 1.7, 3.4, 5.1, 6.6
     dx = 2.6
-    x0 = 3.0                                     # centre of the first time step's column
+    x0 = 3.0                                     # centre of the first step's column
     xs = [x0 + dx * i for i in range(num_steps)]
     right = xs[-1] + 1.75
     fig, ax = new_canvas(width=1.25 + 1.5 * (num_steps + 0.9), height=4.6,
@@ -59,15 +59,15 @@ def computational_graph(num_steps: int = 3) -> Figure:
         prev = xs[i - 1] + 0.45 if i > 0 else x0 - 1.1
         arrow(ax, (prev, y_h), (cx - 0.45, y_h), color=COLORS["hidden"])
         # Where each weight matrix is used: dashed grey arrows into the step's nodes.
-        arrow(ax, (px + 0.48, 0.85), (cx - 0.45, y_h - 0.2), color=PARAM_EDGE, linestyle="--",
-              connectionstyle="arc3,rad=0.08")
-        arrow(ax, (px + 0.48, 2.55), (cx - 0.45, y_h + 0.2), color=PARAM_EDGE, linestyle="--",
-              connectionstyle="arc3,rad=-0.08")
-        arrow(ax, (px + 0.48, 4.25), (cx - 0.4, y_o + 0.25), color=PARAM_EDGE, linestyle="--",
-              connectionstyle="arc3,rad=-0.06")
+        arrow(ax, (px + 0.48, 0.85), (cx - 0.45, y_h - 0.2), color=PARAM_EDGE,
+              linestyle="--", connectionstyle="arc3,rad=0.08")
+        arrow(ax, (px + 0.48, 2.55), (cx - 0.45, y_h + 0.2), color=PARAM_EDGE,
+              linestyle="--", connectionstyle="arc3,rad=-0.08")
+        arrow(ax, (px + 0.48, 4.25), (cx - 0.4, y_o + 0.25), color=PARAM_EDGE,
+              linestyle="--", connectionstyle="arc3,rad=-0.06")
         # Every per-step loss feeds the total.
-        arrow(ax, (cx, y_l + 0.3), ((xs[0] + xs[-1]) / 2 + 0.25 * (i - (num_steps - 1) / 2), y_L - 0.3),
-              color=COLORS["loss"])
+        to_x = (xs[0] + xs[-1]) / 2 + 0.25 * (i - (num_steps - 1) / 2)
+        arrow(ax, (cx, y_l + 0.3), (to_x, y_L - 0.3), color=COLORS["loss"])
     node(ax, (xs[0] + xs[-1]) / 2, y_L, r"$L$", "loss", w=1.2, h=0.6)
     fig.tight_layout(pad=0.2)
     return fig
@@ -92,7 +92,8 @@ def truncation_strategies(num_steps: int = 8, k: int = 3, keep_prob: float = 0.7
         raise TypeError(f"k must be an int, got {type(k).__name__}")
     if not 1 <= k <= num_steps:
         raise ValueError(f"k must satisfy 1 <= k <= num_steps = {num_steps}, got {k}")
-    xi = randomized_weights(num_steps, keep_prob, seed).tolist()   # validates keep_prob and seed
+    # randomized_weights validates keep_prob and seed
+    xi = randomized_weights(num_steps, keep_prob, seed).tolist()
     # Randomized reach: crossing from h_t to h_{t-1} happens while xi_t != 0.
     reach_random = 1
     for t in range(num_steps, 1, -1):
@@ -111,25 +112,28 @@ def truncation_strategies(num_steps: int = 8, k: int = 3, keep_prob: float = 0.7
                          xlim=(-0.1, right), ylim=(-0.75, 2 * dy + 0.95))
     for r, (title, reach, weight_label) in enumerate(rows):
         y = (2 - r) * dy
-        ax.text(-0.05, y + 0.62, title, ha="left", va="center", fontsize=13, color=INK)
+        ax.text(-0.05, y + 0.62, title, ha="left", va="center", fontsize=13,
+                color=INK)
         for i in range(num_steps):
             t = i + 1
             reached = t > num_steps - reach
-            node(ax, x_first + dx * i, y, rf"$h_{{{t}}}$", "hidden" if reached else "muted",
-                 w=0.8, h=0.5, fontsize=14)
+            node(ax, x_first + dx * i, y, rf"$h_{{{t}}}$",
+                 "hidden" if reached else "muted", w=0.8, h=0.5, fontsize=14)
             if i > 0:
                 # The backward edge from h_t to h_{t-1}.
                 crossed = reached and t - 1 > num_steps - reach
-                start, end = (x_first + dx * i - 0.42, y), (x_first + dx * (i - 1) + 0.42, y)
+                start = (x_first + dx * i - 0.42, y)
+                end = (x_first + dx * (i - 1) + 0.42, y)
                 if crossed:
                     arrow(ax, start, end, label=weight_label, label_offset=(0, 0.42),
                           color=COLORS["loss"], fontsize=11)
                 else:
-                    arrow(ax, start, end, color=COLORS["muted"], style="-", linestyle=":")
+                    arrow(ax, start, end, color=COLORS["muted"], style="-",
+                          linestyle=":")
                     if reached:
-                        ax.text((start[0] + end[0]) / 2, y + 0.42, "cut", ha="center", va="center",
-                                fontsize=11, color=INK)
-    ax.text(x_first + dx * (num_steps - 1), -0.6, r"$l_T$ starts here", ha="right", va="center",
-            fontsize=11, color="#555555")
+                        ax.text((start[0] + end[0]) / 2, y + 0.42, "cut", ha="center",
+                                va="center", fontsize=11, color=INK)
+    ax.text(x_first + dx * (num_steps - 1), -0.6, r"$l_T$ starts here", ha="right",
+            va="center", fontsize=11, color="#555555")
     fig.tight_layout(pad=0.2)
     return fig
