@@ -40,11 +40,23 @@ STRATEGIES = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20, help="epochs per strategy (default 20, as on the page)")
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1, as on the page)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=20,
+        help="epochs per strategy (default 20, as on the page)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch.set_num_threads (default 1, as on the page)",
+    )
     args = parser.parse_args()
     prepare(args.threads)
-    print(f"character model, 32 hidden, batch 1024, 32 steps, Adam lr 0.01, clip 1, {args.epochs} epochs")
+    print(
+        f"character model, 32 hidden, batch 1024, 32 steps, Adam lr 0.01, clip 1, {args.epochs} epochs"
+    )
 
     data = rnnbook.TimeMachineData()
     V = len(data.vocab)
@@ -52,17 +64,32 @@ def main() -> None:
     val = data.loader("val", "overlapping", batch_size=5000, num_steps=32)
     torch.manual_seed(0)
     model = rnnbook.RNNLMScratch(rnnbook.RNNScratch(V, 32), V)
-    runs = rnnbook.compare_strategies(model, STRATEGIES, train, val, args.epochs, optimizer="adam", lr=0.01,
-                                      clip=1.0, seed=0, progress=False, live=False)
+    runs = rnnbook.compare_strategies(
+        model,
+        STRATEGIES,
+        train,
+        val,
+        args.epochs,
+        optimizer="adam",
+        lr=0.01,
+        clip=1.0,
+        seed=0,
+        progress=False,
+        live=False,
+    )
 
     full = runs["full"].history.total_seconds
     print(f"{'strategy':>8}  {'s/epoch':>8}  {'vs full':>7}  {'val ppl':>7}")
     results = []
     for name, run in runs.items():
         h = run.history
-        print(f"{name:>8}  {h.total_seconds / args.epochs:8.3f}  {h.total_seconds / full:7.2f}  "
-              f"{h.val_perplexity[-1]:7.3f}")
-        results.append(f"{name}_sec={h.total_seconds / args.epochs:.4f} {name}_ppl={h.val_perplexity[-1]:.4f}")
+        print(
+            f"{name:>8}  {h.total_seconds / args.epochs:8.3f}  {h.total_seconds / full:7.2f}  "
+            f"{h.val_perplexity[-1]:7.3f}"
+        )
+        results.append(
+            f"{name}_sec={h.total_seconds / args.epochs:.4f} {name}_ppl={h.val_perplexity[-1]:.4f}"
+        )
     print(" ".join(results))
 
 

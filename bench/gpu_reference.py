@@ -24,7 +24,9 @@ from reference_config import run
 def main() -> None:
     if not torch.cuda.is_available():
         print(machine_info())
-        print("no CUDA device here: nothing to compare (the book and its tests run on the CPU)")
+        print(
+            "no CUDA device here: nothing to compare (the book and its tests run on the CPU)"
+        )
         return
     prepare(1)  # one thread, as on the book's pages
     data = rnnbook.TimeMachineData()
@@ -34,8 +36,12 @@ def main() -> None:
             history = run(name, data, device=device)
             if device == "cuda":
                 torch.cuda.synchronize()
-            results[f"{name}_{'gpu' if device == 'cuda' else 'cpu'}_seconds"] = history.total_seconds
-        print(f"{name}: CPU / GPU time = {results[f'{name}_cpu_seconds'] / results[f'{name}_gpu_seconds']:.2f}")
+            results[f"{name}_{'gpu' if device == 'cuda' else 'cpu'}_seconds"] = (
+                history.total_seconds
+            )
+        print(
+            f"{name}: CPU / GPU time = {results[f'{name}_cpu_seconds'] / results[f'{name}_gpu_seconds']:.2f}"
+        )
     print(" ".join(f"{k}={v:.2f}" for k, v in results.items()))
 
 

@@ -28,7 +28,9 @@ from reference_config import MODELS, run
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch.set_num_threads (default 1)"
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
     prepare(args.threads)
@@ -38,8 +40,11 @@ def main() -> None:
         ppl = [run(name, data, seed=seed).val_perplexity[-1] for seed in args.seeds]
         mean, spread = statistics.mean(ppl), max(ppl) - min(ppl)
         verdict = "meets" if mean <= 7.40 else "misses"
-        print(f"{name:>8}: val ppl {', '.join(f'{p:.3f}' for p in ppl)} (seeds {args.seeds}); "
-              f"mean {mean:.3f}, spread {spread:.3f}; {verdict} the target mean <= 7.40", flush=True)
+        print(
+            f"{name:>8}: val ppl {', '.join(f'{p:.3f}' for p in ppl)} (seeds {args.seeds}); "
+            f"mean {mean:.3f}, spread {spread:.3f}; {verdict} the target mean <= 7.40",
+            flush=True,
+        )
         summary.append(f"{name}_mean_ppl={mean:.4f} {name}_spread={spread:.4f}")
     print(" ".join(summary))
 

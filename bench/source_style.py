@@ -50,12 +50,14 @@ class SourceStyleRun:
 
     def run_epoch(self) -> None:
         model, V = self.model, self.V
-        for X, Y in self.data.batches("train", "overlapping", BATCH, STEPS, epoch=self.epoch):
+        for X, Y in self.data.batches(
+            "train", "overlapping", BATCH, STEPS, epoch=self.epoch
+        ):
             logits, _ = model(X)
             loss = F.cross_entropy(logits.reshape(-1, V), Y.reshape(-1))
             self.opt.zero_grad()
             loss.backward()
-            norm = torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters()))
+            norm = torch.sqrt(sum((p.grad**2).sum() for p in model.parameters()))
             if norm > CLIP:
                 for p in model.parameters():
                     p.grad[:] *= CLIP / norm
