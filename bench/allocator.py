@@ -100,20 +100,26 @@ def main() -> None:
             / statistics.mean(without)
             * 100
         )
-        # Each pair ran back to back: the paired differences cancel most of the machine's drift.
+        # Each pair ran back to back: the paired differences cancel most of
+        # the machine's drift.
         diffs = [(a - b) / a * 100 for a, b in zip(without, with_)]
         spread = statistics.stdev(diffs) / len(diffs) ** 0.5
         print(
-            f"{name:>8}: paired saving {statistics.mean(diffs):.1f}% +- {spread:.1f}% (standard "
-            f"error over {len(diffs)} pairs); median of the pairs {statistics.median(diffs):.1f}%"
+            f"{name:>8}: paired saving {statistics.mean(diffs):.1f}% +- {spread:.1f}% "
+            "(standard "
+            f"error over {len(diffs)} pairs); median of the pairs "
+            f"{statistics.median(diffs):.1f}%"
         )
         print(
-            f"{name:>8}: step without {statistics.mean(without):.2f} ms (range {min(without):.2f}-"
-            f"{max(without):.2f}), with {statistics.mean(with_):.2f} ms (range {min(with_):.2f}-"
+            f"{name:>8}: step without {statistics.mean(without):.2f} ms (range "
+            f"{min(without):.2f}-"
+            f"{max(without):.2f}), with {statistics.mean(with_):.2f} ms (range "
+            f"{min(with_):.2f}-"
             f"{max(with_):.2f}) over {args.pairs} fresh processes each"
         )
     print(
-        f"fast_saving_pct={saving['fast']:.2f} scratch_saving_pct={saving['scratch']:.2f}"
+        f"fast_saving_pct={saving['fast']:.2f} "
+        f"scratch_saving_pct={saving['scratch']:.2f}"
     )
 
 

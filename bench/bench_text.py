@@ -55,7 +55,8 @@ def main() -> None:
         total_fast += t_fast
         total_ref += t_ref
         print(
-            f"{n:>2} {t_fast:>10.3f} {t_ref:>12.3f} {t_ref / t_fast:>8.1f}x  {math.isclose(fast, ref, rel_tol=1e-9)}"
+            f"{n:>2} {t_fast:>10.3f} {t_ref:>12.3f} {t_ref / t_fast:>8.1f}x  "
+            f"{math.isclose(fast, ref, rel_tol=1e-9)}"
         )
     print(f"all {total_fast:>9.3f} {total_ref:>12.3f} {total_ref / total_fast:>8.1f}x")
     print(

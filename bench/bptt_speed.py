@@ -77,13 +77,15 @@ def main() -> None:
 
     print(machine_info())
     print(
-        f"problem: float32, batch {BATCH}, {STEPS} steps, {HIDDEN} hidden units, vocabulary {VOCAB}; "
+        f"problem: float32, batch {BATCH}, {STEPS} steps, {HIDDEN} hidden units, "
+        f"vocabulary {VOCAB}; "
         f"{REPEATS} interleaved repetitions, medians"
     )
     for name, ts in times.items():
         q = statistics.quantiles(ts, n=4)
         print(
-            f"  {name:<34} median {statistics.median(ts) * 1e3:8.2f} ms   (quartiles {q[0] * 1e3:.2f} to {q[2] * 1e3:.2f})"
+            f"  {name:<34} median {statistics.median(ts) * 1e3:8.2f} ms   (quartiles "
+            f"{q[0] * 1e3:.2f} to {q[2] * 1e3:.2f})"
         )
     b = statistics.median(times["bptt (full)"])
     a = statistics.median(times["autograd"])

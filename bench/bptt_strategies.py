@@ -55,7 +55,8 @@ def main() -> None:
     args = parser.parse_args()
     prepare(args.threads)
     print(
-        f"character model, 32 hidden, batch 1024, 32 steps, Adam lr 0.01, clip 1, {args.epochs} epochs"
+        "character model, 32 hidden, batch 1024, 32 steps, Adam lr 0.01, clip 1, "
+        f"{args.epochs} epochs"
     )
 
     data = rnnbook.TimeMachineData()
@@ -84,11 +85,13 @@ def main() -> None:
     for name, run in runs.items():
         h = run.history
         print(
-            f"{name:>8}  {h.total_seconds / args.epochs:8.3f}  {h.total_seconds / full:7.2f}  "
+            f"{name:>8}  {h.total_seconds / args.epochs:8.3f}  "
+            f"{h.total_seconds / full:7.2f}  "
             f"{h.val_perplexity[-1]:7.3f}"
         )
         results.append(
-            f"{name}_sec={h.total_seconds / args.epochs:.4f} {name}_ppl={h.val_perplexity[-1]:.4f}"
+            f"{name}_sec={h.total_seconds / args.epochs:.4f} "
+            f"{name}_ppl={h.val_perplexity[-1]:.4f}"
         )
     print(" ".join(results))
 

@@ -51,7 +51,8 @@ def tree_rss(proc: psutil.Process) -> int:
 def timed_build(src: Path) -> tuple[float, int, str]:
     """Run the strict build in ``src``; return (seconds, peak tree RSS, log tail)."""
     jb = Path(sys.executable).parent / "jupyter-book"
-    # The copy's own package goes first on the path, so an edit to it is what the kernels import
+    # The copy's own package goes first on the path, so an edit to it is what the
+    # kernels import
     # and what the cache guard (an extension run by the build) hashes.
     env = {**os.environ, "PYTHONPATH": str(src / "code")}
     start = time.perf_counter()
@@ -123,16 +124,19 @@ if __name__ == "__main__":
     print(machine_info())
     r = run()
     print(
-        f"clean build (all cells executed)   {r['clean_build_s']:7.1f} s   peak RSS {r['clean_build_peak_rss_gib']:.2f} GiB"
+        f"clean build (all cells executed)   {r['clean_build_s']:7.1f} s   peak RSS "
+        f"{r['clean_build_peak_rss_gib']:.2f} GiB"
     )
     print(
         f"within the budget of {BUDGET_S} s for a clean build: "
         f"{'yes' if r['clean_build_s'] <= BUDGET_S else 'NO'}"
     )
     print(
-        f"rebuild after a prose-only edit     {r['prose_rebuild_s']:7.1f} s   ({r['prose_rebuild_executed']} notebooks executed)"
+        f"rebuild after a prose-only edit     {r['prose_rebuild_s']:7.1f} s   "
+        f"({r['prose_rebuild_executed']} notebooks executed)"
     )
     print(
-        f"rebuild after a package change      {r['package_change_rebuild_s']:7.1f} s   ({r['package_change_executed']} of {r['pages']} notebooks executed)"
+        f"rebuild after a package change      {r['package_change_rebuild_s']:7.1f} s   "
+        f"({r['package_change_executed']} of {r['pages']} notebooks executed)"
     )
     print(" ".join(f"{k}={v:.2f}" for k, v in r.items()))

@@ -94,7 +94,8 @@ def main() -> None:
     package_step = trainer_step(rnnbook.FastRNNLMScratch)
     plain_step = trainer_step(rnnbook.RNNLMScratch)
 
-    # The same arithmetic as rnnbook.models.fast.scratch_lm_loss, straight-line, into buffers allocated once.
+    # The same arithmetic as rnnbook.models.fast.scratch_lm_loss, straight-line,
+    # into buffers allocated once.
     gen = torch.Generator().manual_seed(0)
     idx, tgt = X.T.reshape(-1), Y.T.reshape(-1)  # time-major token indices
     table = torch.randn(V, HID, generator=gen) * 0.3  # 2 (W_xh + b_h)
@@ -150,7 +151,8 @@ def main() -> None:
 
     def products_bf16() -> None:
         Hb, Wb, Zb = Hs.bfloat16(), WqT.bfloat16(), dZ.view(N, HID).bfloat16()
-        # The logits go to float32 for the softmax and come back as bfloat16 for the two gradient
+        # The logits go to float32 for the softmax and come back as bfloat16
+        # for the two gradient
         # products: both conversions are part of what mixed precision would cost.
         Lb = torch.mm(Wb, Hb.T).float().bfloat16()
         torch.mm(Lb.T, Wb)
@@ -170,23 +172,29 @@ def main() -> None:
     )
     print(f"  fast model (FastRNNLMScratch)                  {package:6.2f} ms")
     print(
-        f"  lesson model (plain autograd)                  {plain:6.2f} ms  ({plain / package:.0%} of the fast step)"
+        f"  lesson model (plain autograd)                  {plain:6.2f} ms  "
+        f"({plain / package:.0%} of the fast step)"
     )
     print(
-        f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  ({bare / package:.0%})"
+        f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  "
+        f"({bare / package:.0%})"
     )
     print(
-        f"  matrix products alone (float32)                {prod:6.2f} ms  ({prod / package:.0%})"
+        f"  matrix products alone (float32)                {prod:6.2f} ms  "
+        f"({prod / package:.0%})"
     )
     print(
-        f"  matrix products, large ones in bfloat16        {prod_bf16:6.2f} ms  ({prod_bf16 / package:.0%})"
+        f"  matrix products, large ones in bfloat16        {prod_bf16:6.2f} ms  "
+        f"({prod_bf16 / package:.0%})"
     )
     print(
-        f"1,000 training steps (100 epochs, validation not included): fast {package:.1f} s, plain {plain:.1f} s, "
+        "1,000 training steps (100 epochs, validation not included): fast "
+        f"{package:.1f} s, plain {plain:.1f} s, "
         f"bare {bare:.1f} s, products alone {prod:.1f} s"
     )
     print(
-        f"fast_ms={package:.3f} plain_ms={plain:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} "
+        f"fast_ms={package:.3f} plain_ms={plain:.3f} bare_ms={bare:.3f} "
+        f"products_ms={prod:.3f} "
         f"products_bf16_ms={prod_bf16:.3f} "
         f"bare_100_epochs_s={bare * STEPS_PER_RUN / 1e3:.2f}"
     )

@@ -25,7 +25,8 @@ def main() -> None:
     if not torch.cuda.is_available():
         print(machine_info())
         print(
-            "no CUDA device here: nothing to compare (the book and its tests run on the CPU)"
+            "no CUDA device here: nothing to compare (the book and its tests run on "
+            "the CPU)"
         )
         return
     prepare(1)  # one thread, as on the book's pages
@@ -40,7 +41,8 @@ def main() -> None:
                 history.total_seconds
             )
         print(
-            f"{name}: CPU / GPU time = {results[f'{name}_cpu_seconds'] / results[f'{name}_gpu_seconds']:.2f}"
+            f"{name}: CPU / GPU time = "
+            f"{results[f'{name}_cpu_seconds'] / results[f'{name}_gpu_seconds']:.2f}"
         )
     print(" ".join(f"{k}={v:.2f}" for k, v in results.items()))
 

@@ -23,7 +23,8 @@ def cpu_model() -> str:
 def machine_info() -> str:
     """One line per fact: CPU, cores, load, torch, GPU."""
     lines = [
-        f"CPU: {cpu_model()}; cores visible: {os.cpu_count()}; torch threads: {torch.get_num_threads()}"
+        f"CPU: {cpu_model()}; cores visible: {os.cpu_count()}; torch threads: "
+        f"{torch.get_num_threads()}"
     ]
     if hasattr(os, "getloadavg"):  # other work on the machine slows every side alike
         lines.append(
@@ -31,7 +32,8 @@ def machine_info() -> str:
             + ", ".join(f"{x:.2f}" for x in os.getloadavg())
         )
     lines.append(
-        f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+        f"torch {torch.__version__}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}"
     )
     lines.append(
         "GPU: "

@@ -77,7 +77,8 @@ def run(name: str, data, seed: int = 0, device: str | None = None) -> rnnbook.Hi
     where = next(model.parameters()).device
     print(
         f"{name:>8} on {where}, seed {seed}: {history.total_seconds:6.1f} s   "
-        f"train ppl {history.train_perplexity[-1]:.2f}   val ppl {history.val_perplexity[-1]:.2f}   "
+        f"train ppl {history.train_perplexity[-1]:.2f}   val ppl "
+        f"{history.val_perplexity[-1]:.2f}   "
         f"greedy: {rnnbook.predict(model, data.vocab, 'it has', 20)!r}",
         flush=True,
     )
@@ -95,14 +96,16 @@ def main() -> None:
     args = parser.parse_args()
     prepare(args.threads)
     print(
-        f"reference configuration: batch {BATCH}, {STEPS} steps, {HIDDEN} hidden, SGD lr {LR}, "
+        f"reference configuration: batch {BATCH}, {STEPS} steps, {HIDDEN} hidden, SGD "
+        f"lr {LR}, "
         f"{EPOCHS} epochs, clip {CLIP}, overlapping-window split"
     )
     data = rnnbook.TimeMachineData()
     results = {name: run(name, data) for name in MODELS}
     print(
         " ".join(
-            f"{name}_seconds={h.total_seconds:.2f} {name}_val_ppl={h.val_perplexity[-1]:.4f}"
+            f"{name}_seconds={h.total_seconds:.2f} "
+            f"{name}_val_ppl={h.val_perplexity[-1]:.4f}"
             for name, h in results.items()
         )
     )

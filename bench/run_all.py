@@ -79,21 +79,24 @@ def main() -> None:
         (
             "same phases: epoch of the source-style baseline",
             f"{same['baseline_epoch_s']:.3f} s",
-            f"scratch {same['scratch_speedup']:.2f}x, concise {same['concise_speedup']:.2f}x, "
+            f"scratch {same['scratch_speedup']:.2f}x, concise "
+            f"{same['concise_speedup']:.2f}x, "
             f"fast {same['fast_speedup']:.2f}x",
             f"fast / scratch = {same['fast_over_scratch']:.2f}x",
         ),
         (
             "same, one thread",
             f"{same1['baseline_epoch_s']:.3f} s",
-            f"scratch {same1['scratch_speedup']:.2f}x, concise {same1['concise_speedup']:.2f}x, "
+            f"scratch {same1['scratch_speedup']:.2f}x, concise "
+            f"{same1['concise_speedup']:.2f}x, "
             f"fast {same1['fast_speedup']:.2f}x",
             f"fast / scratch = {same1['fast_over_scratch']:.2f}x",
         ),
         (
             "one training step: fast model",
             f"{floor['fast_ms']:.1f} ms",
-            f"plain {floor['plain_ms']:.1f} ms, bare {floor['bare_ms']:.1f} ms, products {floor['products_ms']:.1f} ms",
+            f"plain {floor['plain_ms']:.1f} ms, bare {floor['bare_ms']:.1f} ms, "
+            f"products {floor['products_ms']:.1f} ms",
             f"bare x 1,000 steps = {floor['bare_100_epochs_s']:.1f} s (no validation)",
         ),
         (
@@ -117,7 +120,8 @@ def main() -> None:
         (
             "BPTT strategies, char model (20 epochs Adam)",
             f"full {strat['full_sec']:.2f} s/epoch",
-            f"val ppl full {strat['full_ppl']:.2f}, k=2 {strat['k2_ppl']:.2f}, rand 0.9 {strat['r9_ppl']:.2f}",
+            f"val ppl full {strat['full_ppl']:.2f}, k=2 {strat['k2_ppl']:.2f}, rand "
+            f"0.9 {strat['r9_ppl']:.2f}",
             f"time k=8 / full = {strat['k8_sec'] / strat['full_sec']:.2f}",
         ),
         (
@@ -136,12 +140,14 @@ def main() -> None:
             "rebuild after a prose-only edit",
             f"{build['prose_rebuild_s']:.1f} s",
             f"{build['prose_rebuild_executed']:.0f} notebooks run",
-            f"clean / cached = {build['clean_build_s'] / build['prose_rebuild_s']:.0f}x",
+            "clean / cached = "
+            f"{build['clean_build_s'] / build['prose_rebuild_s']:.0f}x",
         ),
         (
             "rebuild after a package change",
             f"{build['package_change_rebuild_s']:.0f} s",
-            f"{build['package_change_executed']:.0f} of {build['pages']:.0f} notebooks run",
+            f"{build['package_change_executed']:.0f} of {build['pages']:.0f} notebooks "
+            "run",
             "cache cleared by _ext/cache_guard.py",
         ),
     ]
@@ -149,9 +155,12 @@ def main() -> None:
         rows.append(
             (
                 "reference config on the GPU (scratch / concise)",
-                f"{gpu['scratch_gpu_seconds']:.1f} / {gpu['concise_gpu_seconds']:.1f} s",
-                f"CPU {gpu['scratch_cpu_seconds']:.1f} / {gpu['concise_cpu_seconds']:.1f} s",
-                f"CPU / GPU = {gpu['scratch_cpu_seconds'] / gpu['scratch_gpu_seconds']:.1f} / "
+                f"{gpu['scratch_gpu_seconds']:.1f} / {gpu['concise_gpu_seconds']:.1f} "
+                "s",
+                f"CPU {gpu['scratch_cpu_seconds']:.1f} / "
+                f"{gpu['concise_cpu_seconds']:.1f} s",
+                "CPU / GPU = "
+                f"{gpu['scratch_cpu_seconds'] / gpu['scratch_gpu_seconds']:.1f} / "
                 f"{gpu['concise_cpu_seconds'] / gpu['concise_gpu_seconds']:.1f}",
             )
         )

@@ -41,7 +41,8 @@ def main() -> None:
         mean, spread = statistics.mean(ppl), max(ppl) - min(ppl)
         verdict = "meets" if mean <= 7.40 else "misses"
         print(
-            f"{name:>8}: val ppl {', '.join(f'{p:.3f}' for p in ppl)} (seeds {args.seeds}); "
+            f"{name:>8}: val ppl {', '.join(f'{p:.3f}' for p in ppl)} (seeds "
+            f"{args.seeds}); "
             f"mean {mean:.3f}, spread {spread:.3f}; {verdict} the target mean <= 7.40",
             flush=True,
         )

@@ -38,7 +38,8 @@ def main() -> None:
     args = parser.parse_args()
     prepare(args.threads)
     print(
-        f"whole novel: nn.RNN tanh, {HIDDEN} hidden, random partitioning, {STEPS} steps, batch {BATCH}, "
+        f"whole novel: nn.RNN tanh, {HIDDEN} hidden, random partitioning, {STEPS} "
+        f"steps, batch {BATCH}, "
         f"Adam lr {LR}, clip {CLIP}, {args.epochs} epochs"
     )
     data = rnnbook.TimeMachineData()
@@ -63,12 +64,15 @@ def main() -> None:
         " ".join(f"{p:.2f}" for p in history.val_perplexity),
     )
     print(
-        f"{history.total_seconds:.1f} s ({history.total_seconds / args.epochs:.2f} s per epoch): "
-        f"train ppl {history.train_perplexity[-1]:.2f}, val ppl {history.val_perplexity[-1]:.2f}, "
+        f"{history.total_seconds:.1f} s ({history.total_seconds / args.epochs:.2f} s "
+        "per epoch): "
+        f"train ppl {history.train_perplexity[-1]:.2f}, val ppl "
+        f"{history.val_perplexity[-1]:.2f}, "
         f"val ppl read as one stream {stream:.2f}"
     )
     print(
-        f"whole_novel_seconds={history.total_seconds:.2f} whole_novel_val_ppl={history.val_perplexity[-1]:.4f}"
+        f"whole_novel_seconds={history.total_seconds:.2f} "
+        f"whole_novel_val_ppl={history.val_perplexity[-1]:.4f}"
     )
 
 
