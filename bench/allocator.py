@@ -1,4 +1,5 @@
-"""Does keeping freed memory in the process (two ``mallopt`` calls) speed up a training step?
+"""Does keeping freed memory in the process (two ``mallopt`` calls) speed up a
+training step?
 
 glibc's ``malloc`` may hand the few-megabyte tensors of a training step back to
 the operating system when they are freed, and the next step then faults them in

@@ -1,14 +1,16 @@
-"""Full, truncated and randomized BPTT training the character model: time per epoch and perplexity.
+"""Full, truncated and randomized BPTT training the character model: time per
+epoch and perplexity.
 
 The experiment of ``book/bptt_truncation.md`` ("The strategies compared by
-training") in the configuration of the source chapter, run as a script: the scratch RNN language model (32 hidden units) on the source
-chapter's split (first 10,000 overlapping windows of 32 characters train, the
-next 5,000 validate), batch 1,024, Adam with learning rate 0.01, gradients
-clipped to norm 1, 20 epochs. Every strategy starts from the same initial
-weights and reads the same minibatches; only the gradient differs
-(``rnnbook.BPTTTrainer``). Times are wall-clock seconds per epoch (training and
-validation), measured one run after the other in this process, so compare them
-as ratios to full BPTT; the machine is shared.
+training") in the configuration of the source chapter, run as a script: the
+scratch RNN language model (32 hidden units) on the source chapter's split
+(first 10,000 overlapping windows of 32 characters train, the next 5,000
+validate), batch 1,024, Adam with learning rate 0.01, gradients clipped to norm
+1, 20 epochs. Every strategy starts from the same initial weights and reads the
+same minibatches; only the gradient differs (``rnnbook.BPTTTrainer``). Times
+are wall-clock seconds per epoch (training and validation), measured one run
+after the other in this process, so compare them as ratios to full BPTT; the
+machine is shared.
 
     python bench/bptt_strategies.py [--epochs N] [--threads N]
 

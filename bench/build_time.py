@@ -91,7 +91,8 @@ def executed(log: str) -> int:
 
 
 def run() -> dict[str, float]:
-    """Clean build, prose-only rebuild and package-change rebuild on a copy of the repo."""
+    """Clean build, prose-only rebuild and package-change rebuild on a copy of the
+    repo."""
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "book"

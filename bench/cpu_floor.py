@@ -23,8 +23,9 @@ processes by ``bench/allocator.py``.)
     python bench/cpu_floor.py [--repeats N]
 
 Each variant is timed ``N`` times after three warm-up calls, and the median is
-kept. The last line has the form
-    fast_ms=<ms> plain_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
+kept. The last line has the form (one line, shown wrapped)
+    fast_ms=<ms> plain_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms>
+    bare_100_epochs_s=<s>
 where ``bare_100_epochs_s`` is ``bare_ms`` times the 1,000 training steps of the
 reference run, validation not included.
 """

@@ -7,9 +7,10 @@ configuration (``bench/reference_config.py``) once on the CPU and once on the
 first CUDA device, with the same code: the package chooses the device once,
 creates its tensors there and moves each minibatch once, never inside the
 time loop. Without a CUDA device it says so and exits cleanly: nothing in the
-book needs a GPU. The last line is machine-readable:
+book needs a GPU. The last line is machine-readable (one line, shown wrapped):
 
-    scratch_cpu_seconds=<s> scratch_gpu_seconds=<s> concise_cpu_seconds=<s> concise_gpu_seconds=<s> fast_cpu_seconds=<s> fast_gpu_seconds=<s>
+    scratch_cpu_seconds=<s> scratch_gpu_seconds=<s> concise_cpu_seconds=<s>
+    concise_gpu_seconds=<s> fast_cpu_seconds=<s> fast_gpu_seconds=<s>
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""What machine a benchmark ran on: printed above every table, since timings mean nothing without it."""
+"""What machine a benchmark ran on: printed above every table, since timings mean
+nothing without it."""
 
 from __future__ import annotations
 

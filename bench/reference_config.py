@@ -16,8 +16,10 @@ gives ratios that do not.
 
     python bench/reference_config.py [--threads N]
 
-``--threads`` defaults to 1, as the book is built. The last line has exactly this form:
-    scratch_seconds=<s> scratch_val_ppl=<p> concise_seconds=<s> concise_val_ppl=<p> fast_seconds=<s> fast_val_ppl=<p>
+``--threads`` defaults to 1, as the book is built. The last line has exactly this
+form (one line, shown wrapped):
+    scratch_seconds=<s> scratch_val_ppl=<p> concise_seconds=<s> concise_val_ppl=<p>
+    fast_seconds=<s> fast_val_ppl=<p>
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ MODELS = ("scratch", "concise", "fast")
 
 
 def make_model(name: str, vocab_size: int) -> rnnbook.LanguageModel:
-    """A fresh model ``name`` (one of ``MODELS``) at the reference size; seed before calling."""
+    """A fresh model ``name`` (one of ``MODELS``) at the reference size; seed before
+    calling."""
     if name == "scratch":
         return rnnbook.RNNLMScratch(rnnbook.RNNScratch(vocab_size, HIDDEN), vocab_size)
     if name == "fast":
@@ -48,7 +51,8 @@ def make_model(name: str, vocab_size: int) -> rnnbook.LanguageModel:
 
 
 def reference_loaders(data: rnnbook.TimeMachineData, seed: int = 0):
-    """The training and validation loaders of the reference configuration (functions of the epoch)."""
+    """The training and validation loaders of the reference configuration
+    (functions of the epoch)."""
     return (
         data.loader(
             "train", "overlapping", batch_size=BATCH, num_steps=STEPS, seed=seed
@@ -91,7 +95,8 @@ def main() -> None:
         "--threads",
         type=int,
         default=1,
-        help="torch.set_num_threads (default 1, as the book is built; 0 keeps torch's default)",
+        help="torch.set_num_threads (default 1, as the book is built; "
+        "0 keeps torch's default)",
     )
     args = parser.parse_args()
     prepare(args.threads)

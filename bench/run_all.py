@@ -25,7 +25,8 @@ BENCH = Path(__file__).resolve().parent
 
 
 def run(script: str, *args: str) -> dict[str, float]:
-    """Run ``bench/<script> [args]`` and return its final key=value line, echoing its output."""
+    """Run ``bench/<script> [args]`` and return its final key=value line, echoing
+    its output."""
     print(f"\n--- {' '.join((script, *args))} ---", flush=True)
     start = time.perf_counter()
     out = subprocess.run(

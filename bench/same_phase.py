@@ -1,4 +1,5 @@
-"""Speed ratios at the reference configuration that the machine's changing speed cannot skew.
+"""Speed ratios at the reference configuration that the machine's changing speed
+cannot skew.
 
 On a shared machine the same 100-epoch run can take twice as long a few
 minutes later, and a baseline timed before or after the models can land in a
@@ -21,8 +22,9 @@ at least 2x faster than the baseline and at least 1.3x faster than scratch.
 as the source chapter's package ran; ``--threads 1`` is how the book is built.
 The ratios differ between the two (the baseline's many small operations pay
 more for a second thread), so quote the thread count with them. Ratios are of
-summed times; the last line has the form
-    baseline_epoch_s=<s> scratch_epoch_s=<s> concise_epoch_s=<s> fast_epoch_s=<s> scratch_speedup=<x> concise_speedup=<x> fast_speedup=<x> fast_over_scratch=<x>
+summed times; the last line has the form (one line, shown wrapped)
+    baseline_epoch_s=<s> scratch_epoch_s=<s> concise_epoch_s=<s> fast_epoch_s=<s>
+    scratch_speedup=<x> concise_speedup=<x> fast_speedup=<x> fast_over_scratch=<x>
 where ``*_speedup`` is baseline time / model time.
 """
 
@@ -67,7 +69,8 @@ class PackageRun:
 def alternate(
     contestants: dict[str, Callable[[], object]], rounds: int
 ) -> dict[str, list[float]]:
-    """Call every contestant once per round, in an order that rotates each round; seconds of every call."""
+    """Call every contestant once per round, in an order that rotates each round;
+    seconds of every call."""
     names = list(contestants)
     for fn in contestants.values():  # warm-up, not timed
         fn()
@@ -86,7 +89,8 @@ def main() -> None:
         "--threads",
         type=int,
         default=0,
-        help="torch.set_num_threads (default 0: torch's default; 1 as the book is built)",
+        help="torch.set_num_threads (default 0: torch's default; "
+        "1 as the book is built)",
     )
     parser.add_argument(
         "--rounds", type=int, default=12, help="epochs of each contestant (default 12)"

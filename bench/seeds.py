@@ -1,4 +1,5 @@
-"""Validation perplexity at the reference configuration over seeds 0, 1 and 2, for the three models.
+"""Validation perplexity at the reference configuration over seeds 0, 1 and 2, for
+the three models.
 
 One run is one draw: the seed moves the validation perplexity of the reference
 configuration by more than most differences between models (six seeds of the
@@ -11,8 +12,9 @@ a mean of at most 7.40 for each model. Slow: nine 100-epoch runs.
 
     python bench/seeds.py [--threads N] [--seeds 0 1 2]
 
-The last line has the form
-    scratch_mean_ppl=<p> scratch_spread=<p> concise_mean_ppl=<p> concise_spread=<p> fast_mean_ppl=<p> fast_spread=<p>
+The last line has the form (one line, shown wrapped)
+    scratch_mean_ppl=<p> scratch_spread=<p> concise_mean_ppl=<p> concise_spread=<p>
+    fast_mean_ppl=<p> fast_spread=<p>
 where the spread is max - min over the seeds.
 """
 

@@ -1,4 +1,5 @@
-"""The source chapter's computation, written plainly: the baseline that speed ratios are measured against.
+"""The source chapter's computation, written plainly: the baseline that speed
+ratios are measured against.
 
 One-hot inputs multiplied inside the time loop, the output layer applied step
 by step, outputs stacked batch-major, autograd for every gradient, clipping as
@@ -17,7 +18,8 @@ from reference_config import BATCH, CLIP, HIDDEN, LR, STEPS
 
 
 class SourceStyleLM(nn.Module):
-    """``tanh(x W_xh + h W_hh + b_h)`` step by step, then ``h W_hq + b_q`` step by step."""
+    """``tanh(x W_xh + h W_hh + b_h)`` step by step, then ``h W_hq + b_q`` step by
+    step."""
 
     def __init__(self, vocab_size: int, num_hiddens: int, sigma: float = 0.01) -> None:
         super().__init__()
@@ -39,7 +41,8 @@ class SourceStyleLM(nn.Module):
 
 
 class SourceStyleRun:
-    """The baseline model and its optimizer, trained an epoch at a time (training and validation)."""
+    """The baseline model and its optimizer, trained an epoch at a time (training
+    and validation)."""
 
     def __init__(self, data, seed: int = 0) -> None:
         self.data, self.V = data, len(data.vocab)

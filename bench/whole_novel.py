@@ -1,4 +1,5 @@
-"""Train the vanilla RNN of ``book/rnn_concise.md`` on the whole novel and report time and perplexity.
+"""Train the vanilla RNN of ``book/rnn_concise.md`` on the whole novel and report
+time and perplexity.
 
 Configuration (the same as the page): ``nn.RNN`` with tanh, 256 hidden units,
 random partitioning of the first 90% of the novel into subsequences of 64
