@@ -107,15 +107,14 @@ def main() -> None:
         spread = statistics.stdev(diffs) / len(diffs) ** 0.5
         print(
             f"{name:>8}: paired saving {statistics.mean(diffs):.1f}% +- {spread:.1f}% "
-            "(standard "
-            f"error over {len(diffs)} pairs); median of the pairs "
+            f"(standard error over {len(diffs)} pairs); median of the pairs "
             f"{statistics.median(diffs):.1f}%"
         )
         print(
-            f"{name:>8}: step without {statistics.mean(without):.2f} ms (range "
-            f"{min(without):.2f}-"
-            f"{max(without):.2f}), with {statistics.mean(with_):.2f} ms (range "
-            f"{min(with_):.2f}-"
+            f"{name:>8}: step without {statistics.mean(without):.2f} ms "
+            f"(range {min(without):.2f}-{max(without):.2f}), "
+            f"with {statistics.mean(with_):.2f} ms "
+            f"(range {min(with_):.2f}-"
             f"{max(with_):.2f}) over {args.pairs} fresh processes each"
         )
     print(

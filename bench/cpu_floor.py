@@ -152,9 +152,9 @@ def main() -> None:
 
     def products_bf16() -> None:
         Hb, Wb, Zb = Hs.bfloat16(), WqT.bfloat16(), dZ.view(N, HID).bfloat16()
-        # The logits go to float32 for the softmax and come back as bfloat16
-        # for the two gradient
-        # products: both conversions are part of what mixed precision would cost.
+        # The logits go to float32 for the softmax and come back as bfloat16 for
+        # the two gradient products: both conversions are part of what mixed
+        # precision would cost.
         Lb = torch.mm(Wb, Hb.T).float().bfloat16()
         torch.mm(Lb.T, Wb)
         torch.mm(Lb, Hb)

@@ -147,8 +147,8 @@ def main() -> None:
         (
             "rebuild after a package change",
             f"{build['package_change_rebuild_s']:.0f} s",
-            f"{build['package_change_executed']:.0f} of {build['pages']:.0f} notebooks "
-            "run",
+            f"{build['package_change_executed']:.0f} of {build['pages']:.0f} "
+            "notebooks run",
             "cache cleared by _ext/cache_guard.py",
         ),
     ]
@@ -156,8 +156,8 @@ def main() -> None:
         rows.append(
             (
                 "reference config on the GPU (scratch / concise)",
-                f"{gpu['scratch_gpu_seconds']:.1f} / {gpu['concise_gpu_seconds']:.1f} "
-                "s",
+                f"{gpu['scratch_gpu_seconds']:.1f} / "
+                f"{gpu['concise_gpu_seconds']:.1f} s",
                 f"CPU {gpu['scratch_cpu_seconds']:.1f} / "
                 f"{gpu['concise_cpu_seconds']:.1f} s",
                 "CPU / GPU = "

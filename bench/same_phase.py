@@ -105,10 +105,10 @@ def main() -> None:
     per_epoch = {name: total[name] / len(t) for name, t in epochs.items()}
     for name, t in epochs.items():
         print(
-            f"{name:>8}: {per_epoch[name]:.3f} s an epoch (median "
-            f"{statistics.median(t):.3f}, "
-            f"min {min(t):.3f}, max {max(t):.3f}) = {per_epoch[name] * 100:.1f} s for "
-            "100 epochs"
+            f"{name:>8}: {per_epoch[name]:.3f} s an epoch "
+            f"(median {statistics.median(t):.3f}, "
+            f"min {min(t):.3f}, max {max(t):.3f}) = "
+            f"{per_epoch[name] * 100:.1f} s for 100 epochs"
         )
     speedup = {name: total["baseline"] / total[name] for name in MODELS}
     fast_over_scratch = total["scratch"] / total["fast"]

@@ -65,8 +65,8 @@ def main() -> None:
         " ".join(f"{p:.2f}" for p in history.val_perplexity),
     )
     print(
-        f"{history.total_seconds:.1f} s ({history.total_seconds / args.epochs:.2f} s "
-        "per epoch): "
+        f"{history.total_seconds:.1f} s "
+        f"({history.total_seconds / args.epochs:.2f} s per epoch): "
         f"train ppl {history.train_perplexity[-1]:.2f}, val ppl "
         f"{history.val_perplexity[-1]:.2f}, "
         f"val ppl read as one stream {stream:.2f}"
