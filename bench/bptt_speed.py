@@ -35,9 +35,15 @@ WARMUP = 5
 
 
 def main() -> None:
-    problem = rnnbook.random_problem(batch_size=BATCH, num_steps=STEPS, vocab_size=VOCAB,
-                                     num_hiddens=HIDDEN, spectral_radius=1.0, seed=0,
-                                     dtype=torch.float32)
+    problem = rnnbook.random_problem(
+        batch_size=BATCH,
+        num_steps=STEPS,
+        vocab_size=VOCAB,
+        num_hiddens=HIDDEN,
+        spectral_radius=1.0,
+        seed=0,
+        dtype=torch.float32,
+    )
     params, X, Y = problem.params, problem.X, problem.Y
     leaves = {k: v.clone().requires_grad_() for k, v in params.items()}
 
@@ -52,8 +58,12 @@ def main() -> None:
         "bptt (full)": hand,
         "autograd": autograd,
         "bptt (truncation=4)": lambda: rnnbook.bptt(params, X, Y, truncation=4),
-        f"bptt (truncation={STEPS})": lambda: rnnbook.bptt(params, X, Y, truncation=STEPS),
-        "bptt (randomized, keep_prob=0.9)": lambda: rnnbook.bptt(params, X, Y, truncation="randomized", seed=1),
+        f"bptt (truncation={STEPS})": lambda: rnnbook.bptt(
+            params, X, Y, truncation=STEPS
+        ),
+        "bptt (randomized, keep_prob=0.9)": lambda: rnnbook.bptt(
+            params, X, Y, truncation="randomized", seed=1
+        ),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(WARMUP):
@@ -66,11 +76,17 @@ def main() -> None:
             times[name].append(time.perf_counter() - start)
 
     print(machine_info())
-    print(f"problem: float32, batch {BATCH}, {STEPS} steps, {HIDDEN} hidden units, vocabulary {VOCAB}; "
-          f"{REPEATS} interleaved repetitions, medians")
+    print(
+        f"problem: float32, batch {BATCH}, {STEPS} steps, {HIDDEN} hidden units, "
+        f"vocabulary {VOCAB}; "
+        f"{REPEATS} interleaved repetitions, medians"
+    )
     for name, ts in times.items():
         q = statistics.quantiles(ts, n=4)
-        print(f"  {name:<34} median {statistics.median(ts) * 1e3:8.2f} ms   (quartiles {q[0] * 1e3:.2f} to {q[2] * 1e3:.2f})")
+        print(
+            f"  {name:<34} median {statistics.median(ts) * 1e3:8.2f} ms   (quartiles "
+            f"{q[0] * 1e3:.2f} to {q[2] * 1e3:.2f})"
+        )
     b = statistics.median(times["bptt (full)"])
     a = statistics.median(times["autograd"])
     print(f"bptt_seconds={b:.6f} autograd_seconds={a:.6f} ratio={b / a:.3f}")

@@ -1,14 +1,16 @@
-"""Full, truncated and randomized BPTT training the character model: time per epoch and perplexity.
+"""Full, truncated and randomized BPTT training the character model: time per
+epoch and perplexity.
 
 The experiment of ``book/bptt_truncation.md`` ("The strategies compared by
-training") in the configuration of the source chapter, run as a script: the scratch RNN language model (32 hidden units) on the source
-chapter's split (first 10,000 overlapping windows of 32 characters train, the
-next 5,000 validate), batch 1,024, Adam with learning rate 0.01, gradients
-clipped to norm 1, 20 epochs. Every strategy starts from the same initial
-weights and reads the same minibatches; only the gradient differs
-(``rnnbook.BPTTTrainer``). Times are wall-clock seconds per epoch (training and
-validation), measured one run after the other in this process, so compare them
-as ratios to full BPTT; the machine is shared.
+training") in the configuration of the source chapter, run as a script: the
+scratch RNN language model (32 hidden units) on the source chapter's split
+(first 10,000 overlapping windows of 32 characters train, the next 5,000
+validate), batch 1,024, Adam with learning rate 0.01, gradients clipped to norm
+1, 20 epochs. Every strategy starts from the same initial weights and reads the
+same minibatches; only the gradient differs (``rnnbook.BPTTTrainer``). Times
+are wall-clock seconds per epoch (training and validation), measured one run
+after the other in this process, so compare them as ratios to full BPTT; the
+machine is shared.
 
     python bench/bptt_strategies.py [--epochs N] [--threads N]
 
@@ -40,11 +42,24 @@ STRATEGIES = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20, help="epochs per strategy (default 20, as on the page)")
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1, as on the page)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=20,
+        help="epochs per strategy (default 20, as on the page)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch.set_num_threads (default 1, as on the page)",
+    )
     args = parser.parse_args()
     prepare(args.threads)
-    print(f"character model, 32 hidden, batch 1024, 32 steps, Adam lr 0.01, clip 1, {args.epochs} epochs")
+    print(
+        "character model, 32 hidden, batch 1024, 32 steps, Adam lr 0.01, clip 1, "
+        f"{args.epochs} epochs"
+    )
 
     data = rnnbook.TimeMachineData()
     V = len(data.vocab)
@@ -52,17 +67,34 @@ def main() -> None:
     val = data.loader("val", "overlapping", batch_size=5000, num_steps=32)
     torch.manual_seed(0)
     model = rnnbook.RNNLMScratch(rnnbook.RNNScratch(V, 32), V)
-    runs = rnnbook.compare_strategies(model, STRATEGIES, train, val, args.epochs, optimizer="adam", lr=0.01,
-                                      clip=1.0, seed=0, progress=False, live=False)
+    runs = rnnbook.compare_strategies(
+        model,
+        STRATEGIES,
+        train,
+        val,
+        args.epochs,
+        optimizer="adam",
+        lr=0.01,
+        clip=1.0,
+        seed=0,
+        progress=False,
+        live=False,
+    )
 
     full = runs["full"].history.total_seconds
     print(f"{'strategy':>8}  {'s/epoch':>8}  {'vs full':>7}  {'val ppl':>7}")
     results = []
     for name, run in runs.items():
         h = run.history
-        print(f"{name:>8}  {h.total_seconds / args.epochs:8.3f}  {h.total_seconds / full:7.2f}  "
-              f"{h.val_perplexity[-1]:7.3f}")
-        results.append(f"{name}_sec={h.total_seconds / args.epochs:.4f} {name}_ppl={h.val_perplexity[-1]:.4f}")
+        print(
+            f"{name:>8}  {h.total_seconds / args.epochs:8.3f}  "
+            f"{h.total_seconds / full:7.2f}  "
+            f"{h.val_perplexity[-1]:7.3f}"
+        )
+        results.append(
+            f"{name}_sec={h.total_seconds / args.epochs:.4f} "
+            f"{name}_ppl={h.val_perplexity[-1]:.4f}"
+        )
     print(" ".join(results))
 
 

@@ -23,8 +23,9 @@ processes by ``bench/allocator.py``.)
     python bench/cpu_floor.py [--repeats N]
 
 Each variant is timed ``N`` times after three warm-up calls, and the median is
-kept. The last line has the form
-    fast_ms=<ms> plain_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms> bare_100_epochs_s=<s>
+kept. The last line has the form (one line, shown wrapped)
+    fast_ms=<ms> plain_ms=<ms> bare_ms=<ms> products_ms=<ms> products_bf16_ms=<ms>
+    bare_100_epochs_s=<s>
 where ``bare_100_epochs_s`` is ``bare_ms`` times the 1,000 training steps of the
 reference run, validation not included.
 """
@@ -44,7 +45,7 @@ from machine import machine_info
 
 T, B, HID, V = 32, 1024, 32, 28
 N = T * B
-STEPS_PER_RUN = 100 * 10          # 100 epochs of 10 training minibatches
+STEPS_PER_RUN = 100 * 10  # 100 epochs of 10 training minibatches
 LOG2_E = 1.0 / math.log(2.0)
 
 
@@ -62,7 +63,12 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30, help="timed calls of each variant (the median is kept)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=30,
+        help="timed calls of each variant (the median is kept)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(machine_info())
@@ -83,47 +89,55 @@ def main() -> None:
             loss.backward()
             rnnbook.clip_gradients(params, 1.0)
             opt.step()
+
         return step
 
     package_step = trainer_step(rnnbook.FastRNNLMScratch)
     plain_step = trainer_step(rnnbook.RNNLMScratch)
 
-    # The same arithmetic as rnnbook.models.fast.scratch_lm_loss, straight-line, into buffers allocated once.
+    # The same arithmetic as rnnbook.models.fast.scratch_lm_loss, straight-line,
+    # into buffers allocated once.
     gen = torch.Generator().manual_seed(0)
-    idx, tgt = X.T.reshape(-1), Y.T.reshape(-1)                       # time-major token indices
-    table = torch.randn(V, HID, generator=gen) * 0.3                  # 2 (W_xh + b_h)
-    W2 = torch.randn(HID, HID, generator=gen) * 0.3                   # 2 W_hh
-    W_T = torch.randn(HID, HID, generator=gen).T * 0.3                # W_hh^T
-    WqT = torch.randn(V, HID, generator=gen) * 0.3                    # log2(e) W_hq^T
-    bq = torch.zeros(V, 1)                                            # log2(e) b_q
+    idx, tgt = X.T.reshape(-1), Y.T.reshape(-1)  # time-major token indices
+    table = torch.randn(V, HID, generator=gen) * 0.3  # 2 (W_xh + b_h)
+    W2 = torch.randn(HID, HID, generator=gen) * 0.3  # 2 W_hh
+    W_T = torch.randn(HID, HID, generator=gen).T * 0.3  # W_hh^T
+    WqT = torch.randn(V, HID, generator=gen) * 0.3  # log2(e) W_hq^T
+    bq = torch.zeros(V, 1)  # log2(e) b_q
     S, D, dZ = torch.empty(T, B, HID), torch.empty(T, B, HID), torch.empty(T, B, HID)
     logits = torch.empty(V, N)
     dW, dWq, dtab = torch.empty(HID, HID), torch.empty(V, HID), torch.empty(V, HID)
-    one, minus_one, minus = torch.tensor(1.0), torch.tensor(-1.0), torch.tensor(-1.0 / N)
+    one, minus_one, minus = (
+        torch.tensor(1.0),
+        torch.tensor(-1.0),
+        torch.tensor(-1.0 / N),
+    )
     S_t, dZ_t, D_t = S.unbind(0), dZ.unbind(0), D.unbind(0)
 
     def bare_step() -> None:
-        torch.index_select(table, 0, idx, out=S.view(N, HID))             # input lookup: 2 P_t
+        torch.index_select(table, 0, idx, out=S.view(N, HID))  # input lookup: 2 P_t
         h = torch.zeros(B, HID)
-        for t in range(T):                                                # h_t = 2 sigmoid(2 z_t) - 1
-            h = torch.add(minus_one, S_t[t].addmm_(h, W2).sigmoid_(), alpha=2, out=S_t[t])
-        torch.addmm(bq, WqT, S.view(N, HID).T, out=logits)                # (vocab, positions), base 2
+        for t in range(T):  # h_t = 2 sigmoid(2 z_t) - 1
+            h = torch.add(
+                minus_one, S_t[t].addmm_(h, W2).sigmoid_(), alpha=2, out=S_t[t]
+            )
+        torch.addmm(bq, WqT, S.view(N, HID).T, out=logits)  # (vocab, positions), base 2
         logits.gather(0, tgt[None])
         top = logits.amax(0)
         total = logits.sub_(top).exp2_().sum(0)
         total.log2()
-        logits.mul_(total.mul(N).reciprocal_())                           # softmax / N
-        logits.scatter_add_(0, tgt[None], minus.expand(1, N))             # - onehot / N
-        torch.mm(logits, S.view(N, HID), out=dWq)                         # dL/dW_hq^T
-        logits.sum(1)                                                     # dL/db_q
-        torch.mm(logits.T, WqT, out=dZ.view(N, HID))                      # dL/dh_t
-        torch.addcmul(one, S, S, value=-1, out=D)                         # 1 - h^2
-        for t in range(T - 1, -1, -1):                                    # back through time
+        logits.mul_(total.mul(N).reciprocal_())  # softmax / N
+        logits.scatter_add_(0, tgt[None], minus.expand(1, N))  # - onehot / N
+        torch.mm(logits, S.view(N, HID), out=dWq)  # dL/dW_hq^T
+        logits.sum(1)  # dL/db_q
+        torch.mm(logits.T, WqT, out=dZ.view(N, HID))  # dL/dh_t
+        torch.addcmul(one, S, S, value=-1, out=D)  # 1 - h^2
+        for t in range(T - 1, -1, -1):  # back through time
             if t + 1 < T:
                 dZ_t[t].addmm_(dZ_t[t + 1], W_T)
             dZ_t[t].mul_(D_t[t])
         torch.mm(S[:-1].reshape(-1, HID).T, dZ[1:].reshape(-1, HID), out=dW)
-        dtab.zero_().index_add_(0, idx, dZ.view(N, HID))                  # dL/dW_xh
+        dtab.zero_().index_add_(0, idx, dZ.view(N, HID))  # dL/dW_xh
 
     Hs, Hsmall, out_small = S.view(N, HID), torch.zeros(B, HID), torch.empty(B, HID)
     dH = torch.empty(N, HID)
@@ -138,8 +152,9 @@ def main() -> None:
 
     def products_bf16() -> None:
         Hb, Wb, Zb = Hs.bfloat16(), WqT.bfloat16(), dZ.view(N, HID).bfloat16()
-        # The logits go to float32 for the softmax and come back as bfloat16 for the two gradient
-        # products: both conversions are part of what mixed precision would cost.
+        # The logits go to float32 for the softmax and come back as bfloat16 for
+        # the two gradient products: both conversions are part of what mixed
+        # precision would cost.
         Lb = torch.mm(Wb, Hb.T).float().bfloat16()
         torch.mm(Lb.T, Wb)
         torch.mm(Lb, Hb)
@@ -153,17 +168,37 @@ def main() -> None:
     bare = median_ms(bare_step, r)
     prod = median_ms(products, r)
     prod_bf16 = median_ms(products_bf16, r)
-    print(f"one training step at the reference configuration, median of {r}, one thread:")
+    print(
+        f"one training step at the reference configuration, median of {r}, one thread:"
+    )
     print(f"  fast model (FastRNNLMScratch)                  {package:6.2f} ms")
-    print(f"  lesson model (plain autograd)                  {plain:6.2f} ms  ({plain / package:.0%} of the fast step)")
-    print(f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  ({bare / package:.0%})")
-    print(f"  matrix products alone (float32)                {prod:6.2f} ms  ({prod / package:.0%})")
-    print(f"  matrix products, large ones in bfloat16        {prod_bf16:6.2f} ms  ({prod_bf16 / package:.0%})")
-    print(f"1,000 training steps (100 epochs, validation not included): fast {package:.1f} s, plain {plain:.1f} s, "
-          f"bare {bare:.1f} s, products alone {prod:.1f} s")
-    print(f"fast_ms={package:.3f} plain_ms={plain:.3f} bare_ms={bare:.3f} products_ms={prod:.3f} "
-          f"products_bf16_ms={prod_bf16:.3f} "
-          f"bare_100_epochs_s={bare * STEPS_PER_RUN / 1e3:.2f}")
+    print(
+        f"  lesson model (plain autograd)                  {plain:6.2f} ms  "
+        f"({plain / package:.0%} of the fast step)"
+    )
+    print(
+        f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  "
+        f"({bare / package:.0%})"
+    )
+    print(
+        f"  matrix products alone (float32)                {prod:6.2f} ms  "
+        f"({prod / package:.0%})"
+    )
+    print(
+        f"  matrix products, large ones in bfloat16        {prod_bf16:6.2f} ms  "
+        f"({prod_bf16 / package:.0%})"
+    )
+    print(
+        "1,000 training steps (100 epochs, validation not included): fast "
+        f"{package:.1f} s, plain {plain:.1f} s, "
+        f"bare {bare:.1f} s, products alone {prod:.1f} s"
+    )
+    print(
+        f"fast_ms={package:.3f} plain_ms={plain:.3f} bare_ms={bare:.3f} "
+        f"products_ms={prod:.3f} "
+        f"products_bf16_ms={prod_bf16:.3f} "
+        f"bare_100_epochs_s={bare * STEPS_PER_RUN / 1e3:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ configuration (``bench/reference_config.py``) once on the CPU and once on the
 first CUDA device, with the same code: the package chooses the device once,
 creates its tensors there and moves each minibatch once, never inside the
 time loop. Without a CUDA device it says so and exits cleanly: nothing in the
-book needs a GPU. The last line is machine-readable:
+book needs a GPU. The last line is machine-readable (one line, shown wrapped):
 
-    scratch_cpu_seconds=<s> scratch_gpu_seconds=<s> concise_cpu_seconds=<s> concise_gpu_seconds=<s> fast_cpu_seconds=<s> fast_gpu_seconds=<s>
+    scratch_cpu_seconds=<s> scratch_gpu_seconds=<s> concise_cpu_seconds=<s>
+    concise_gpu_seconds=<s> fast_cpu_seconds=<s> fast_gpu_seconds=<s>
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from reference_config import run
 def main() -> None:
     if not torch.cuda.is_available():
         print(machine_info())
-        print("no CUDA device here: nothing to compare (the book and its tests run on the CPU)")
+        print(
+            "no CUDA device here: nothing to compare (the book and its tests run on "
+            "the CPU)"
+        )
         return
     prepare(1)  # one thread, as on the book's pages
     data = rnnbook.TimeMachineData()
@@ -34,8 +38,13 @@ def main() -> None:
             history = run(name, data, device=device)
             if device == "cuda":
                 torch.cuda.synchronize()
-            results[f"{name}_{'gpu' if device == 'cuda' else 'cpu'}_seconds"] = history.total_seconds
-        print(f"{name}: CPU / GPU time = {results[f'{name}_cpu_seconds'] / results[f'{name}_gpu_seconds']:.2f}")
+            results[f"{name}_{'gpu' if device == 'cuda' else 'cpu'}_seconds"] = (
+                history.total_seconds
+            )
+        print(
+            f"{name}: CPU / GPU time = "
+            f"{results[f'{name}_cpu_seconds'] / results[f'{name}_gpu_seconds']:.2f}"
+        )
     print(" ".join(f"{k}={v:.2f}" for k, v in results.items()))
 
 

@@ -1,4 +1,5 @@
-"""What machine a benchmark ran on: printed above every table, since timings mean nothing without it."""
+"""What machine a benchmark ran on: printed above every table, since timings mean
+nothing without it."""
 
 from __future__ import annotations
 
@@ -22,11 +23,23 @@ def cpu_model() -> str:
 
 def machine_info() -> str:
     """One line per fact: CPU, cores, load, torch, GPU."""
-    lines = [f"CPU: {cpu_model()}; cores visible: {os.cpu_count()}; torch threads: {torch.get_num_threads()}"]
+    lines = [
+        f"CPU: {cpu_model()}; cores visible: {os.cpu_count()}; torch threads: "
+        f"{torch.get_num_threads()}"
+    ]
     if hasattr(os, "getloadavg"):  # other work on the machine slows every side alike
-        lines.append("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
-    lines.append(f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()} {platform.machine()}")
-    lines.append("GPU: " + (torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"))
+        lines.append(
+            "load average (1, 5, 15 min): "
+            + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        )
+    lines.append(
+        f"torch {torch.__version__}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}"
+    )
+    lines.append(
+        "GPU: "
+        + (torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none")
+    )
     return "\n".join(lines)
 
 

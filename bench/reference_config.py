@@ -16,8 +16,10 @@ gives ratios that do not.
 
     python bench/reference_config.py [--threads N]
 
-``--threads`` defaults to 1, as the book is built. The last line has exactly this form:
-    scratch_seconds=<s> scratch_val_ppl=<p> concise_seconds=<s> concise_val_ppl=<p> fast_seconds=<s> fast_val_ppl=<p>
+``--threads`` defaults to 1, as the book is built. The last line has exactly this
+form (one line, shown wrapped):
+    scratch_seconds=<s> scratch_val_ppl=<p> concise_seconds=<s> concise_val_ppl=<p>
+    fast_seconds=<s> fast_val_ppl=<p>
 """
 
 from __future__ import annotations
@@ -30,25 +32,33 @@ import rnnbook
 from machine import prepare
 
 BATCH, STEPS, HIDDEN, LR, EPOCHS, CLIP = 1024, 32, 32, 1.0, 100, 1.0
-VAL_BATCH = 5000                   # the whole validation split in one batch (the baseline: 1,024)
+VAL_BATCH = 5000  # the whole validation split in one batch (the baseline: 1,024)
 MODELS = ("scratch", "concise", "fast")
 
 
 def make_model(name: str, vocab_size: int) -> rnnbook.LanguageModel:
-    """A fresh model ``name`` (one of ``MODELS``) at the reference size; seed before calling."""
+    """A fresh model ``name`` (one of ``MODELS``) at the reference size; seed before
+    calling."""
     if name == "scratch":
         return rnnbook.RNNLMScratch(rnnbook.RNNScratch(vocab_size, HIDDEN), vocab_size)
     if name == "fast":
-        return rnnbook.FastRNNLMScratch(rnnbook.RNNScratch(vocab_size, HIDDEN), vocab_size)
+        return rnnbook.FastRNNLMScratch(
+            rnnbook.RNNScratch(vocab_size, HIDDEN), vocab_size
+        )
     if name == "concise":
         return rnnbook.RNNLM(HIDDEN, vocab_size)
     raise ValueError(f"unknown model {name!r}: use one of {MODELS}")
 
 
 def reference_loaders(data: rnnbook.TimeMachineData, seed: int = 0):
-    """The training and validation loaders of the reference configuration (functions of the epoch)."""
-    return (data.loader("train", "overlapping", batch_size=BATCH, num_steps=STEPS, seed=seed),
-            data.loader("val", "overlapping", batch_size=VAL_BATCH, num_steps=STEPS))
+    """The training and validation loaders of the reference configuration
+    (functions of the epoch)."""
+    return (
+        data.loader(
+            "train", "overlapping", batch_size=BATCH, num_steps=STEPS, seed=seed
+        ),
+        data.loader("val", "overlapping", batch_size=VAL_BATCH, num_steps=STEPS),
+    )
 
 
 def run(name: str, data, seed: int = 0, device: str | None = None) -> rnnbook.History:
@@ -57,27 +67,53 @@ def run(name: str, data, seed: int = 0, device: str | None = None) -> rnnbook.Hi
     torch.manual_seed(seed)
     model = make_model(name, len(data.vocab))
     train, val = reference_loaders(data, seed)
-    history = rnnbook.fit_language_model(model, train, val, EPOCHS, lr=LR, clip=CLIP, seed=seed,
-                                          progress=False, device=device)
+    history = rnnbook.fit_language_model(
+        model,
+        train,
+        val,
+        EPOCHS,
+        lr=LR,
+        clip=CLIP,
+        seed=seed,
+        progress=False,
+        device=device,
+    )
     where = next(model.parameters()).device
-    print(f"{name:>8} on {where}, seed {seed}: {history.total_seconds:6.1f} s   "
-          f"train ppl {history.train_perplexity[-1]:.2f}   val ppl {history.val_perplexity[-1]:.2f}   "
-          f"greedy: {rnnbook.predict(model, data.vocab, 'it has', 20)!r}", flush=True)
+    print(
+        f"{name:>8} on {where}, seed {seed}: {history.total_seconds:6.1f} s   "
+        f"train ppl {history.train_perplexity[-1]:.2f}   val ppl "
+        f"{history.val_perplexity[-1]:.2f}   "
+        f"greedy: {rnnbook.predict(model, data.vocab, 'it has', 20)!r}",
+        flush=True,
+    )
     return history
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch.set_num_threads (default 1, as the book is built; 0 keeps torch's default)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch.set_num_threads (default 1, as the book is built; "
+        "0 keeps torch's default)",
+    )
     args = parser.parse_args()
     prepare(args.threads)
-    print(f"reference configuration: batch {BATCH}, {STEPS} steps, {HIDDEN} hidden, SGD lr {LR}, "
-          f"{EPOCHS} epochs, clip {CLIP}, overlapping-window split")
+    print(
+        f"reference configuration: batch {BATCH}, {STEPS} steps, {HIDDEN} hidden, SGD "
+        f"lr {LR}, "
+        f"{EPOCHS} epochs, clip {CLIP}, overlapping-window split"
+    )
     data = rnnbook.TimeMachineData()
     results = {name: run(name, data) for name in MODELS}
-    print(" ".join(f"{name}_seconds={h.total_seconds:.2f} {name}_val_ppl={h.val_perplexity[-1]:.4f}"
-                   for name, h in results.items()))
+    print(
+        " ".join(
+            f"{name}_seconds={h.total_seconds:.2f} "
+            f"{name}_val_ppl={h.val_perplexity[-1]:.4f}"
+            for name, h in results.items()
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -24,12 +24,14 @@ from machine import machine_info, parse_result_line
 BENCH = Path(__file__).resolve().parent
 
 
-
 def run(script: str, *args: str) -> dict[str, float]:
-    """Run ``bench/<script> [args]`` and return its final key=value line, echoing its output."""
+    """Run ``bench/<script> [args]`` and return its final key=value line, echoing
+    its output."""
     print(f"\n--- {' '.join((script, *args))} ---", flush=True)
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(BENCH / script), *args], capture_output=True, text=True
+    )
     print(out.stdout.rstrip())
     if out.returncode != 0:
         print(out.stderr[-3000:])
@@ -40,9 +42,13 @@ def run(script: str, *args: str) -> dict[str, float]:
 
 def main() -> None:
     print(machine_info())
-    ref = run("reference_config.py")          # one thread, as the book is built
-    same = run("same_phase.py")               # ratios from alternating epochs, torch's default threads
-    same1 = run("same_phase.py", "--threads", "1")   # the same, one thread, as the book is built
+    ref = run("reference_config.py")  # one thread, as the book is built
+    same = run(
+        "same_phase.py"
+    )  # ratios from alternating epochs, torch's default threads
+    same1 = run(
+        "same_phase.py", "--threads", "1"
+    )  # the same, one thread, as the book is built
     floor = run("cpu_floor.py")
     alloc = run("allocator.py")
     novel = run("whole_novel.py")
@@ -53,49 +59,120 @@ def main() -> None:
     gpu = run("gpu_reference.py") if torch.cuda.is_available() else None
 
     rows = [
-        ("reference config, 100 epochs: lesson scratch model", f"{ref['scratch_seconds']:.1f} s",
-         f"val ppl {ref['scratch_val_ppl']:.4f}", "seed 0; bench/seeds.py gives the spread"),
-        ("same, concise (nn.RNN)", f"{ref['concise_seconds']:.1f} s",
-         f"val ppl {ref['concise_val_ppl']:.4f}", ""),
-        ("same, fast model (appendix)", f"{ref['fast_seconds']:.1f} s",
-         f"val ppl {ref['fast_val_ppl']:.4f}", ""),
-        ("same phases: epoch of the source-style baseline", f"{same['baseline_epoch_s']:.3f} s",
-         f"scratch {same['scratch_speedup']:.2f}x, concise {same['concise_speedup']:.2f}x, "
-         f"fast {same['fast_speedup']:.2f}x", f"fast / scratch = {same['fast_over_scratch']:.2f}x"),
-        ("same, one thread", f"{same1['baseline_epoch_s']:.3f} s",
-         f"scratch {same1['scratch_speedup']:.2f}x, concise {same1['concise_speedup']:.2f}x, "
-         f"fast {same1['fast_speedup']:.2f}x", f"fast / scratch = {same1['fast_over_scratch']:.2f}x"),
-        ("one training step: fast model", f"{floor['fast_ms']:.1f} ms",
-         f"plain {floor['plain_ms']:.1f} ms, bare {floor['bare_ms']:.1f} ms, products {floor['products_ms']:.1f} ms",
-         f"bare x 1,000 steps = {floor['bare_100_epochs_s']:.1f} s (no validation)"),
-        ("malloc keeping freed memory, fresh processes", f"fast {alloc['fast_saving_pct']:.1f}%",
-         f"scratch {alloc['scratch_saving_pct']:.1f}%", "saving of a step (the package would need > 3%)"),
-        ("nn.RNN on the whole novel", f"{novel['whole_novel_seconds']:.1f} s",
-         f"val ppl {novel['whole_novel_val_ppl']:.2f}", ""),
-        ("BPTT by hand vs autograd (fp32, 64x32, 128 hidden)", f"{bptt['bptt_seconds'] * 1e3:.2f} ms",
-         f"autograd {bptt['autograd_seconds'] * 1e3:.2f} ms", f"hand / autograd = {bptt['ratio']:.2f}"),
-        ("BPTT strategies, char model (20 epochs Adam)", f"full {strat['full_sec']:.2f} s/epoch",
-         f"val ppl full {strat['full_ppl']:.2f}, k=2 {strat['k2_ppl']:.2f}, rand 0.9 {strat['r9_ppl']:.2f}",
-         f"time k=8 / full = {strat['k8_sec'] / strat['full_sec']:.2f}"),
-        ("n-gram LMs n=1..6, whole novel", f"{ngram['ngram_seconds']:.2f} s",
-         f"plain Python {ngram['ngram_reference_seconds']:.2f} s", f"speed-up {ngram['ngram_speedup']:.1f}x"),
-        ("clean build of the book (every cell run)", f"{build['clean_build_s']:.0f} s",
-         f"peak RSS {build['clean_build_peak_rss_gib']:.2f} GiB", f"budget {BUILD_BUDGET_S} s"),
-        ("rebuild after a prose-only edit", f"{build['prose_rebuild_s']:.1f} s",
-         f"{build['prose_rebuild_executed']:.0f} notebooks run",
-         f"clean / cached = {build['clean_build_s'] / build['prose_rebuild_s']:.0f}x"),
-        ("rebuild after a package change", f"{build['package_change_rebuild_s']:.0f} s",
-         f"{build['package_change_executed']:.0f} of {build['pages']:.0f} notebooks run", "cache cleared by _ext/cache_guard.py"),
+        (
+            "reference config, 100 epochs: lesson scratch model",
+            f"{ref['scratch_seconds']:.1f} s",
+            f"val ppl {ref['scratch_val_ppl']:.4f}",
+            "seed 0; bench/seeds.py gives the spread",
+        ),
+        (
+            "same, concise (nn.RNN)",
+            f"{ref['concise_seconds']:.1f} s",
+            f"val ppl {ref['concise_val_ppl']:.4f}",
+            "",
+        ),
+        (
+            "same, fast model (appendix)",
+            f"{ref['fast_seconds']:.1f} s",
+            f"val ppl {ref['fast_val_ppl']:.4f}",
+            "",
+        ),
+        (
+            "same phases: epoch of the source-style baseline",
+            f"{same['baseline_epoch_s']:.3f} s",
+            f"scratch {same['scratch_speedup']:.2f}x, concise "
+            f"{same['concise_speedup']:.2f}x, "
+            f"fast {same['fast_speedup']:.2f}x",
+            f"fast / scratch = {same['fast_over_scratch']:.2f}x",
+        ),
+        (
+            "same, one thread",
+            f"{same1['baseline_epoch_s']:.3f} s",
+            f"scratch {same1['scratch_speedup']:.2f}x, concise "
+            f"{same1['concise_speedup']:.2f}x, "
+            f"fast {same1['fast_speedup']:.2f}x",
+            f"fast / scratch = {same1['fast_over_scratch']:.2f}x",
+        ),
+        (
+            "one training step: fast model",
+            f"{floor['fast_ms']:.1f} ms",
+            f"plain {floor['plain_ms']:.1f} ms, bare {floor['bare_ms']:.1f} ms, "
+            f"products {floor['products_ms']:.1f} ms",
+            f"bare x 1,000 steps = {floor['bare_100_epochs_s']:.1f} s (no validation)",
+        ),
+        (
+            "malloc keeping freed memory, fresh processes",
+            f"fast {alloc['fast_saving_pct']:.1f}%",
+            f"scratch {alloc['scratch_saving_pct']:.1f}%",
+            "saving of a step (the package would need > 3%)",
+        ),
+        (
+            "nn.RNN on the whole novel",
+            f"{novel['whole_novel_seconds']:.1f} s",
+            f"val ppl {novel['whole_novel_val_ppl']:.2f}",
+            "",
+        ),
+        (
+            "BPTT by hand vs autograd (fp32, 64x32, 128 hidden)",
+            f"{bptt['bptt_seconds'] * 1e3:.2f} ms",
+            f"autograd {bptt['autograd_seconds'] * 1e3:.2f} ms",
+            f"hand / autograd = {bptt['ratio']:.2f}",
+        ),
+        (
+            "BPTT strategies, char model (20 epochs Adam)",
+            f"full {strat['full_sec']:.2f} s/epoch",
+            f"val ppl full {strat['full_ppl']:.2f}, k=2 {strat['k2_ppl']:.2f}, rand "
+            f"0.9 {strat['r9_ppl']:.2f}",
+            f"time k=8 / full = {strat['k8_sec'] / strat['full_sec']:.2f}",
+        ),
+        (
+            "n-gram LMs n=1..6, whole novel",
+            f"{ngram['ngram_seconds']:.2f} s",
+            f"plain Python {ngram['ngram_reference_seconds']:.2f} s",
+            f"speed-up {ngram['ngram_speedup']:.1f}x",
+        ),
+        (
+            "clean build of the book (every cell run)",
+            f"{build['clean_build_s']:.0f} s",
+            f"peak RSS {build['clean_build_peak_rss_gib']:.2f} GiB",
+            f"budget {BUILD_BUDGET_S} s",
+        ),
+        (
+            "rebuild after a prose-only edit",
+            f"{build['prose_rebuild_s']:.1f} s",
+            f"{build['prose_rebuild_executed']:.0f} notebooks run",
+            "clean / cached = "
+            f"{build['clean_build_s'] / build['prose_rebuild_s']:.0f}x",
+        ),
+        (
+            "rebuild after a package change",
+            f"{build['package_change_rebuild_s']:.0f} s",
+            f"{build['package_change_executed']:.0f} of {build['pages']:.0f} "
+            "notebooks run",
+            "cache cleared by _ext/cache_guard.py",
+        ),
     ]
     if gpu is not None:
-        rows.append(("reference config on the GPU (scratch / concise)",
-                     f"{gpu['scratch_gpu_seconds']:.1f} / {gpu['concise_gpu_seconds']:.1f} s",
-                     f"CPU {gpu['scratch_cpu_seconds']:.1f} / {gpu['concise_cpu_seconds']:.1f} s",
-                     f"CPU / GPU = {gpu['scratch_cpu_seconds'] / gpu['scratch_gpu_seconds']:.1f} / "
-                     f"{gpu['concise_cpu_seconds'] / gpu['concise_gpu_seconds']:.1f}"))
+        rows.append(
+            (
+                "reference config on the GPU (scratch / concise)",
+                f"{gpu['scratch_gpu_seconds']:.1f} / "
+                f"{gpu['concise_gpu_seconds']:.1f} s",
+                f"CPU {gpu['scratch_cpu_seconds']:.1f} / "
+                f"{gpu['concise_cpu_seconds']:.1f} s",
+                "CPU / GPU = "
+                f"{gpu['scratch_cpu_seconds'] / gpu['scratch_gpu_seconds']:.1f} / "
+                f"{gpu['concise_cpu_seconds'] / gpu['concise_gpu_seconds']:.1f}",
+            )
+        )
     print("\n" + machine_info())
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    print("  ".join(h.ljust(w) for h, w in zip(("benchmark", "time", "result", "ratio / note"), widths)).rstrip())
+    print(
+        "  ".join(
+            h.ljust(w)
+            for h, w in zip(("benchmark", "time", "result", "ratio / note"), widths)
+        ).rstrip()
+    )
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())

@@ -1,4 +1,5 @@
-"""Validation perplexity at the reference configuration over seeds 0, 1 and 2, for the three models.
+"""Validation perplexity at the reference configuration over seeds 0, 1 and 2, for
+the three models.
 
 One run is one draw: the seed moves the validation perplexity of the reference
 configuration by more than most differences between models (six seeds of the
@@ -11,8 +12,9 @@ a mean of at most 7.40 for each model. Slow: nine 100-epoch runs.
 
     python bench/seeds.py [--threads N] [--seeds 0 1 2]
 
-The last line has the form
-    scratch_mean_ppl=<p> scratch_spread=<p> concise_mean_ppl=<p> concise_spread=<p> fast_mean_ppl=<p> fast_spread=<p>
+The last line has the form (one line, shown wrapped)
+    scratch_mean_ppl=<p> scratch_spread=<p> concise_mean_ppl=<p> concise_spread=<p>
+    fast_mean_ppl=<p> fast_spread=<p>
 where the spread is max - min over the seeds.
 """
 
@@ -28,7 +30,9 @@ from reference_config import MODELS, run
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch.set_num_threads (default 1)"
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
     prepare(args.threads)
@@ -38,8 +42,12 @@ def main() -> None:
         ppl = [run(name, data, seed=seed).val_perplexity[-1] for seed in args.seeds]
         mean, spread = statistics.mean(ppl), max(ppl) - min(ppl)
         verdict = "meets" if mean <= 7.40 else "misses"
-        print(f"{name:>8}: val ppl {', '.join(f'{p:.3f}' for p in ppl)} (seeds {args.seeds}); "
-              f"mean {mean:.3f}, spread {spread:.3f}; {verdict} the target mean <= 7.40", flush=True)
+        print(
+            f"{name:>8}: val ppl {', '.join(f'{p:.3f}' for p in ppl)} (seeds "
+            f"{args.seeds}); "
+            f"mean {mean:.3f}, spread {spread:.3f}; {verdict} the target mean <= 7.40",
+            flush=True,
+        )
         summary.append(f"{name}_mean_ppl={mean:.4f} {name}_spread={spread:.4f}")
     print(" ".join(summary))
 

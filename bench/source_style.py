@@ -1,4 +1,5 @@
-"""The source chapter's computation, written plainly: the baseline that speed ratios are measured against.
+"""The source chapter's computation, written plainly: the baseline that speed
+ratios are measured against.
 
 One-hot inputs multiplied inside the time loop, the output layer applied step
 by step, outputs stacked batch-major, autograd for every gradient, clipping as
@@ -17,7 +18,8 @@ from reference_config import BATCH, CLIP, HIDDEN, LR, STEPS
 
 
 class SourceStyleLM(nn.Module):
-    """``tanh(x W_xh + h W_hh + b_h)`` step by step, then ``h W_hq + b_q`` step by step."""
+    """``tanh(x W_xh + h W_hh + b_h)`` step by step, then ``h W_hq + b_q`` step by
+    step."""
 
     def __init__(self, vocab_size: int, num_hiddens: int, sigma: float = 0.01) -> None:
         super().__init__()
@@ -39,7 +41,8 @@ class SourceStyleLM(nn.Module):
 
 
 class SourceStyleRun:
-    """The baseline model and its optimizer, trained an epoch at a time (training and validation)."""
+    """The baseline model and its optimizer, trained an epoch at a time (training
+    and validation)."""
 
     def __init__(self, data, seed: int = 0) -> None:
         self.data, self.V = data, len(data.vocab)
@@ -50,12 +53,14 @@ class SourceStyleRun:
 
     def run_epoch(self) -> None:
         model, V = self.model, self.V
-        for X, Y in self.data.batches("train", "overlapping", BATCH, STEPS, epoch=self.epoch):
+        for X, Y in self.data.batches(
+            "train", "overlapping", BATCH, STEPS, epoch=self.epoch
+        ):
             logits, _ = model(X)
             loss = F.cross_entropy(logits.reshape(-1, V), Y.reshape(-1))
             self.opt.zero_grad()
             loss.backward()
-            norm = torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters()))
+            norm = torch.sqrt(sum((p.grad**2).sum() for p in model.parameters()))
             if norm > CLIP:
                 for p in model.parameters():
                     p.grad[:] *= CLIP / norm

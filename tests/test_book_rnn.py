@@ -1,4 +1,5 @@
-"""The three RNN pages, as built: figures with descriptions, glued results, tables, citations."""
+"""The three RNN pages, as built: figures with descriptions, glued results, tables,
+citations."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import pytest
 
 pytestmark = pytest.mark.book
 
-PAGES = {   # numbered figures, and how many images the page shows (solutions' plots included)
+# numbered figures, and how many images the page shows (solutions' plots included)
+PAGES = {
     "rnn": (("fig-rnn-charlm",), 1),
-    "rnn_scratch": (("fig-scratch-curves", "fig-scratch-cliff", "fig-scratch-clipping"), 5),
+    "rnn_scratch": (
+        ("fig-scratch-curves", "fig-scratch-cliff", "fig-scratch-clipping"),
+        5,
+    ),
     "rnn_concise": (("fig-concise-curves", "fig-concise-novel"), 2),
     "fast_rnn": ((), 0),
 }
@@ -22,7 +27,9 @@ def page(built_book, name: str) -> str:
 
 
 def glued(html: str, before: str) -> str:
-    """The glued value that follows the text ``before`` (words separated by any whitespace)."""
+    """The glued value that follows the text ``before`` (words separated by any
+    whitespace)."""
+
     pattern = r"\s+".join(re.escape(w) for w in before.split())
     m = re.search(pattern + r'\s*<span class="pasted-text">([^<]+)</span>', html)
     assert m, f"no glued value after {before!r}"
@@ -35,8 +42,12 @@ def test_figures_are_numbered_and_described(built_book, name):
     figures, images = PAGES[name]
     for fig in figures:
         assert f'id="{fig}"' in html, fig
-    pngs = [tag for tag in re.findall(r"<img[^>]*>", html) if ".png" in tag and "_static" not in tag]
-    assert len(pngs) == images                    # no stray images (the live plot is off in the build)
+    pngs = [
+        tag
+        for tag in re.findall(r"<img[^>]*>", html)
+        if ".png" in tag and "_static" not in tag
+    ]
+    assert len(pngs) == images  # no stray images (the live plot is off in the build)
     for tag in pngs:
         assert re.search(r'alt="[^"]{60,}"', tag), tag[:120]
     assert "nan" not in re.findall(r'class="pasted-text">([^<]+)<', html)
@@ -47,7 +58,9 @@ def test_rnn_page_equations_and_concatenation_check(built_book):
     for eq in ("rnn-eq-hidden", "rnn-eq-output", "rnn-eq-concat"):
         assert f'id="equation-{eq}"' in html, eq
     assert float(glued(html, "The largest difference,")) < 1e-5
-    assert float(glued(html, "The untrained model’s perplexity is")) == pytest.approx(28, abs=0.1)
+    assert float(glued(html, "The untrained model’s perplexity is")) == pytest.approx(
+        28, abs=0.1
+    )
     assert "language_models.html" in html and "Elman" in html
 
 
@@ -76,8 +89,10 @@ def test_appendix_measures_the_fast_model_and_comes_last(built_book):
     assert float(glued(html, "The fast model trains")) > 1.0
     assert "ScratchLMLoss" in html and "Appendix" in html
     intro = page(built_book, "intro")
-    nav = intro[intro.index("bd-docs-nav"):]             # the table of contents
-    bptt, caption, appendix = (nav.find(s) for s in ("bptt.html", ">Appendix<", "fast_rnn.html"))
+    nav = intro[intro.index("bd-docs-nav") :]  # the table of contents
+    bptt, caption, appendix = (
+        nav.find(s) for s in ("bptt.html", ">Appendix<", "fast_rnn.html")
+    )
     assert 0 < bptt < caption < appendix
 
 

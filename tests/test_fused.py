@@ -1,4 +1,5 @@
-"""The appendix's fast model (rnnbook.models.fast): the lesson model's loss and gradients, by hand.
+"""The appendix's fast model (rnnbook.models.fast): the lesson model's loss and
+gradients, by hand.
 
 Checked against the lesson model's autograd and the package's hand-written BPTT
 (rnnbook.bptt) in float64, and with gradcheck."""
@@ -9,8 +10,14 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from rnnbook import (FastRNNLMScratch, LanguageModelTrainer, RNNLMScratch, RNNScratch, bptt,
-                     scratch_params, sequence_cross_entropy)
+from rnnbook import (
+    FastRNNLMScratch,
+    LanguageModelTrainer,
+    RNNLMScratch,
+    RNNScratch,
+    bptt,
+    scratch_params,
+)
 from rnnbook.models.fast import chunked_cross_entropy, lookup_and_recur, scratch_lm_loss
 
 V, H = 7, 5
@@ -27,17 +34,24 @@ def plain_recurrence(projected, H0, W_hh):
 
 def recurrence_inputs(steps=4, batch=3, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return (torch.randn(steps, batch, H, dtype=f64, generator=g).requires_grad_(),
-            torch.randn(batch, H, dtype=f64, generator=g).requires_grad_(),
-            (0.7 * torch.randn(H, H, dtype=f64, generator=g)).requires_grad_())
+    return (
+        torch.randn(steps, batch, H, dtype=f64, generator=g).requires_grad_(),
+        torch.randn(batch, H, dtype=f64, generator=g).requires_grad_(),
+        (0.7 * torch.randn(H, H, dtype=f64, generator=g)).requires_grad_(),
+    )
 
 
 def lm_inputs(steps=4, batch=3, seed=0):
-    """Arguments of ``scratch_lm_loss`` in float64: table, H0, W_hh, W_hq, b_q (all requiring grad), tokens, targets."""
+    """Arguments of ``scratch_lm_loss`` in float64: table, H0, W_hh, W_hq, b_q (all
+    requiring grad), tokens, targets."""
     g = torch.Generator().manual_seed(seed)
-    floats = [torch.randn(V, H, dtype=f64, generator=g), torch.randn(batch, H, dtype=f64, generator=g),
-              0.7 * torch.randn(H, H, dtype=f64, generator=g), torch.randn(H, V, dtype=f64, generator=g),
-              torch.randn(V, dtype=f64, generator=g)]
+    floats = [
+        torch.randn(V, H, dtype=f64, generator=g),
+        torch.randn(batch, H, dtype=f64, generator=g),
+        0.7 * torch.randn(H, H, dtype=f64, generator=g),
+        torch.randn(H, V, dtype=f64, generator=g),
+        torch.randn(V, dtype=f64, generator=g),
+    ]
     tokens = torch.randint(0, V, (steps * batch,), generator=g)
     targets = torch.randint(0, V, (steps * batch,), generator=g)
     return [t.requires_grad_() for t in floats] + [tokens, targets]
@@ -45,7 +59,9 @@ def lm_inputs(steps=4, batch=3, seed=0):
 
 def plain_lm_loss(table, H0, W_hh, W_hq, b_q, tokens, targets):
     batch = H0.shape[0]
-    outputs = plain_recurrence(table[tokens].view(-1, batch, H), H0, W_hh)     # (steps, batch, hidden)
+    outputs = plain_recurrence(
+        table[tokens].view(-1, batch, H), H0, W_hh
+    )  # (steps, batch, hidden)
     return F.cross_entropy(outputs.reshape(-1, H) @ W_hq + b_q, targets), outputs[-1]
 
 
@@ -61,16 +77,22 @@ def test_scratch_lm_loss_equals_the_plain_model():
     (loss, last), (ref, ref_last) = scratch_lm_loss(*inputs), plain_lm_loss(*inputs)
     torch.testing.assert_close(loss, ref, rtol=1e-13, atol=0)
     torch.testing.assert_close(last, ref_last, rtol=0, atol=1e-14)
-    weights = torch.randn(2, H, dtype=f64)                 # the last state feeds some other loss too
-    for a, b in zip(torch.autograd.grad(loss + (last * weights).sum(), floats),
-                    torch.autograd.grad(ref + (ref_last * weights).sum(), floats)):
+    weights = torch.randn(2, H, dtype=f64)  # the last state feeds some other loss too
+    for a, b in zip(
+        torch.autograd.grad(loss + (last * weights).sum(), floats),
+        torch.autograd.grad(ref + (ref_last * weights).sum(), floats),
+    ):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-13)
 
 
 def test_lookup_and_recur_equals_the_plain_loop():
-    table, H0, W_hh, _, _, tokens, _ = (t.detach() for t in lm_inputs(steps=5, batch=4, seed=4))
+    table, H0, W_hh, _, _, tokens, _ = (
+        t.detach() for t in lm_inputs(steps=5, batch=4, seed=4)
+    )
     expected = plain_recurrence(table[tokens].view(5, 4, H), H0, W_hh)
-    torch.testing.assert_close(lookup_and_recur(table, tokens, H0, W_hh), expected, rtol=0, atol=1e-14)
+    torch.testing.assert_close(
+        lookup_and_recur(table, tokens, H0, W_hh), expected, rtol=0, atol=1e-14
+    )
 
 
 def models(seed: int = 0, sigma: float = 0.5):
@@ -92,7 +114,7 @@ def test_fast_model_loss_and_gradients_equal_the_lesson_model():
     plain, fast = models()
     results = []
     for model in (plain, fast):
-        loss, last = model.loss(X, Y, state)               # plain: the base class's loss
+        loss, last = model.loss(X, Y, state)  # plain: the base class's loss
         grads = torch.autograd.grad(loss + last.sum(), list(model.parameters()))
         results.append((loss, last, grads))
     (l_p, s_p, g_p), (l_f, s_f, g_f) = results
@@ -108,7 +130,9 @@ def test_fast_model_gradients_equal_the_hand_written_bptt():
     _, fast = models(seed=1)
     loss, _ = fast.loss(X, Y, state)
     loss.backward()
-    ref_loss, ref = bptt({k: p.detach() for k, p in scratch_params(fast).items()}, X, Y, state)
+    ref_loss, ref = bptt(
+        {k: p.detach() for k, p in scratch_params(fast).items()}, X, Y, state
+    )
     torch.testing.assert_close(loss.detach(), ref_loss, rtol=1e-13, atol=0)
     for name, p in scratch_params(fast).items():
         torch.testing.assert_close(p.grad, ref[name], rtol=1e-10, atol=1e-13)
@@ -136,8 +160,12 @@ def test_trainer_trains_the_fast_model_like_the_lesson_model():
     """Same weights, same data, same seed: the two models follow the same trajectory."""
     plain, fast = models(sigma=0.3)
     batches = [(tokens(s, (4, 6)), tokens(s + 10, (4, 6))) for s in range(3)]
-    h = [LanguageModelTrainer(m, lr=0.5, clip=1.0, device="cpu", progress=False, live=False)
-         .fit(batches, batches, num_epochs=2) for m in (plain, fast)]
+    h = [
+        LanguageModelTrainer(
+            m, lr=0.5, clip=1.0, device="cpu", progress=False, live=False
+        ).fit(batches, batches, num_epochs=2)
+        for m in (plain, fast)
+    ]
     for a, b in ((h[0].train_loss, h[1].train_loss), (h[0].val_loss, h[1].val_loss)):
         assert a == pytest.approx(b, rel=1e-12)
     for a, b in zip(plain.parameters(), fast.parameters()):
@@ -146,7 +174,8 @@ def test_trainer_trains_the_fast_model_like_the_lesson_model():
 
 @pytest.mark.parametrize("num_steps", [1, 4, 7])
 def test_evaluation_loss_in_chunks_equals_the_loss_over_all_steps(num_steps):
-    """Under no_grad, ``loss`` scores a few steps at a time; the value and the final state must not change."""
+    """Under no_grad, ``loss`` scores a few steps at a time; the value and the final
+    state must not change."""
     X, Y = tokens(4, (3, num_steps)), tokens(5, (3, num_steps))
     state = torch.randn(3, H, dtype=f64)
     plain, fast = models()
@@ -162,11 +191,14 @@ def test_chunked_cross_entropy_refuses_a_chunk_of_no_steps():
     _, model = models()
     X = torch.zeros(2, 3, dtype=torch.long)
     with pytest.raises(ValueError, match="steps must be at least 1, got 0"):
-        chunked_cross_entropy(lambda x, s: (None, s), model.W_hq, model.b_q, X, X, steps=0)
+        chunked_cross_entropy(
+            lambda x, s: (None, s), model.W_hq, model.b_q, X, X, steps=0
+        )
 
 
 def test_tanh_identity_value_and_gradient():
-    """The identity the fast loop is built on: tanh(z) = 2 sigmoid(2z) - 1, derivative 1 - tanh^2."""
+    """The identity the fast loop is built on: tanh(z) = 2 sigmoid(2z) - 1,
+    derivative 1 - tanh^2."""
     z = torch.linspace(-20, 20, 401, dtype=f64, requires_grad=True)
     y = 2 * torch.sigmoid(2 * z) - 1
     torch.testing.assert_close(y, torch.tanh(z), rtol=0, atol=1e-15)
@@ -175,9 +207,10 @@ def test_tanh_identity_value_and_gradient():
 
 
 def test_fast_float32_gradients_are_as_accurate_as_the_plain_loop():
-    """Rounding matters on a strongly recurrent model, where 32 steps amplify it: the fast path must not
-    be further from the float64 gradients than the plain float32 code (a rewrite of the loop in
-    "sigmoid space" failed this by a factor of 2.4)."""
+    """Rounding matters on a strongly recurrent model, where 32 steps amplify it: the
+    fast path must not be further from the float64 gradients than the plain float32
+    code (a rewrite of the loop in "sigmoid space" failed this by a factor of 2.4)."""
+
     g = torch.Generator().manual_seed(0)
     X, Y = (torch.randint(0, 28, (64, 32), generator=g) for _ in range(2))
 
@@ -190,8 +223,13 @@ def test_fast_float32_gradients_are_as_accurate_as_the_plain_loop():
     exact = grads(RNNLMScratch, f64)
 
     def error(gs):
-        return max(((a - b).abs().max() / b.abs().max()).item() for a, b in zip(gs, exact))
+        return max(
+            ((a - b).abs().max() / b.abs().max()).item() for a, b in zip(gs, exact)
+        )
 
-    plain, fast = error(grads(RNNLMScratch, torch.float32)), error(grads(FastRNNLMScratch, torch.float32))
-    assert plain > 1e-5                       # the model does amplify rounding: the test has teeth
+    plain, fast = (
+        error(grads(RNNLMScratch, torch.float32)),
+        error(grads(FastRNNLMScratch, torch.float32)),
+    )
+    assert plain > 1e-5  # the model does amplify rounding: the test has teeth
     assert fast < 1.5 * plain, (fast, plain)

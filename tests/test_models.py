@@ -1,4 +1,5 @@
-"""The RNN language models: shapes, one contract, scratch == nn.RNN for the same weights."""
+"""The RNN language models: shapes, one contract, scratch == nn.RNN for the same
+weights."""
 
 from __future__ import annotations
 
@@ -21,10 +22,14 @@ def scratch_lm(seed: int = 0, sigma: float = 0.5, dtype=torch.float64) -> RNNLMS
 
 
 def tokens(batch: int = 3, steps: int = 4, seed: int = 0) -> torch.Tensor:
-    return torch.randint(0, V, (batch, steps), generator=torch.Generator().manual_seed(seed))
+    return torch.randint(
+        0, V, (batch, steps), generator=torch.Generator().manual_seed(seed)
+    )
 
 
-@pytest.mark.parametrize("make", [lambda: scratch_lm(dtype=torch.float32), lambda: RNNLM(H, V)])
+@pytest.mark.parametrize(
+    "make", [lambda: scratch_lm(dtype=torch.float32), lambda: RNNLM(H, V)]
+)
 def test_shapes_with_and_without_state(make):
     model = make()
     X = tokens(3, 4)
@@ -32,7 +37,7 @@ def test_shapes_with_and_without_state(make):
     assert logits.shape == (3, 4, V) and state.shape == (3, H)
     logits2, state2 = model(X, state)
     assert logits2.shape == (3, 4, V) and state2.shape == (3, H)
-    assert not torch.allclose(logits2, logits)         # the state changes the predictions
+    assert not torch.allclose(logits2, logits)  # the state changes the predictions
 
 
 def test_scratch_rnn_matches_a_hand_loop():
@@ -57,14 +62,20 @@ def test_initialisation_follows_sigma():
     assert torch.equal(rnn.b_h, torch.zeros(100))
     lm = RNNLMScratch(RNNScratch(V, 300, sigma=0.02), V)
     assert lm.W_hq.std().item() == pytest.approx(0.02, rel=0.1)
-    assert [n for n, _ in lm.named_parameters()] == ["W_hq", "b_q", "rnn.W_xh", "rnn.W_hh", "rnn.b_h"]
+    assert [n for n, _ in lm.named_parameters()] == [
+        "W_hq",
+        "b_q",
+        "rnn.W_xh",
+        "rnn.W_hh",
+        "rnn.b_h",
+    ]
 
 
 def test_one_hot_product_equals_row_lookup():
     """The lesson's remark: a one-hot row times W_xh is a row of W_xh."""
     lm = scratch_lm()
     X = tokens(4, 6)
-    onehot = lm.one_hot(X)                                          # (steps, batch, vocab)
+    onehot = lm.one_hot(X)  # (steps, batch, vocab)
     assert onehot.shape == (6, 4, V) and onehot.dtype == torch.float64
     assert torch.equal(onehot.sum(-1), torch.ones(6, 4, dtype=onehot.dtype))
     assert torch.equal(onehot.argmax(-1), X.T)
@@ -73,7 +84,7 @@ def test_one_hot_product_equals_row_lookup():
 
 def test_loss_is_the_base_class_cross_entropy_of_forward():
     for model in (scratch_lm(), RNNLM(H, V).double()):
-        assert type(model).loss is rnnbook.LanguageModel.loss     # neither overrides it
+        assert type(model).loss is rnnbook.LanguageModel.loss  # neither overrides it
         X, Y = tokens(3, 5, seed=1), tokens(3, 5, seed=2)
         loss, state = model.loss(X, Y)
         logits, state2 = model(X)
@@ -92,15 +103,25 @@ def test_scratch_and_concise_agree_for_the_same_weights():
         b_logits, b_state = concise(X, s)
         torch.testing.assert_close(a_logits, b_logits, rtol=0, atol=1e-12)
         torch.testing.assert_close(a_state, b_state, rtol=0, atol=1e-12)
-    # gradients agree too (nn.RNN's weights are transposed, its two biases share b_h's gradient)
+    # gradients agree too (nn.RNN's weights are transposed, its two biases share
+    # b_h's gradient)
+
     Y = tokens(3, 9, seed=2)
     sequence_cross_entropy(scratch(X)[0], Y).backward()
     sequence_cross_entropy(concise(X)[0], Y).backward()
     close = dict(rtol=0, atol=1e-12)
-    torch.testing.assert_close(concise.rnn.weight_ih_l0.grad, scratch.rnn.W_xh.grad.T, **close)
-    torch.testing.assert_close(concise.rnn.weight_hh_l0.grad, scratch.rnn.W_hh.grad.T, **close)
-    torch.testing.assert_close(concise.rnn.bias_ih_l0.grad, scratch.rnn.b_h.grad, **close)
-    torch.testing.assert_close(concise.rnn.bias_hh_l0.grad, scratch.rnn.b_h.grad, **close)
+    torch.testing.assert_close(
+        concise.rnn.weight_ih_l0.grad, scratch.rnn.W_xh.grad.T, **close
+    )
+    torch.testing.assert_close(
+        concise.rnn.weight_hh_l0.grad, scratch.rnn.W_hh.grad.T, **close
+    )
+    torch.testing.assert_close(
+        concise.rnn.bias_ih_l0.grad, scratch.rnn.b_h.grad, **close
+    )
+    torch.testing.assert_close(
+        concise.rnn.bias_hh_l0.grad, scratch.rnn.b_h.grad, **close
+    )
     torch.testing.assert_close(concise.output.weight.grad, scratch.W_hq.grad.T, **close)
     torch.testing.assert_close(concise.output.bias.grad, scratch.b_q.grad, **close)
 
@@ -112,7 +133,9 @@ def test_state_carries_the_sequence_across_calls(make):
     whole, whole_state = model(X)
     first, state = model(X[:, :6])
     second, last_state = model(X[:, 6:], state)
-    torch.testing.assert_close(torch.cat([first, second], dim=1), whole, rtol=0, atol=1e-13)
+    torch.testing.assert_close(
+        torch.cat([first, second], dim=1), whole, rtol=0, atol=1e-13
+    )
     torch.testing.assert_close(last_state, whole_state, rtol=0, atol=1e-13)
 
 
@@ -129,14 +152,23 @@ def test_sequence_cross_entropy_is_the_mean_over_all_positions(time_major):
     if time_major:
         logits = logits.transpose(0, 1).contiguous().transpose(0, 1)
     Y = tokens(3, 4)
-    by_hand = -torch.stack([torch.log_softmax(logits[b, t], -1)[Y[b, t]]
-                            for b in range(3) for t in range(4)]).mean()
-    torch.testing.assert_close(sequence_cross_entropy(logits, Y), by_hand, rtol=0, atol=1e-14)
+    by_hand = -torch.stack(
+        [
+            torch.log_softmax(logits[b, t], -1)[Y[b, t]]
+            for b in range(3)
+            for t in range(4)
+        ]
+    ).mean()
+    torch.testing.assert_close(
+        sequence_cross_entropy(logits, Y), by_hand, rtol=0, atol=1e-14
+    )
 
 
 def test_sequence_cross_entropy_refuses_mismatched_shapes():
     with pytest.raises(ValueError, match="targets"):
-        sequence_cross_entropy(torch.zeros(2, 3, V), torch.zeros(2, 4, dtype=torch.long))
+        sequence_cross_entropy(
+            torch.zeros(2, 3, V), torch.zeros(2, 4, dtype=torch.long)
+        )
     with pytest.raises(TypeError, match="int64"):
         sequence_cross_entropy(torch.zeros(2, 3, V), torch.zeros(2, 3))
 
@@ -145,12 +177,16 @@ def test_load_from_scratch_sets_the_two_biases():
     scratch = scratch_lm()
     concise = RNNLM(H, V).double().load_from_scratch(scratch)
     assert torch.equal(concise.rnn.bias_hh_l0, torch.zeros(H, dtype=torch.float64))
-    assert torch.equal(concise.rnn.bias_ih_l0 + concise.rnn.bias_hh_l0, scratch.rnn.b_h.detach())
+    assert torch.equal(
+        concise.rnn.bias_ih_l0 + concise.rnn.bias_hh_l0, scratch.rnn.b_h.detach()
+    )
     assert torch.equal(concise.rnn.weight_hh_l0, scratch.rnn.W_hh.detach().T)
 
 
-# ---- errors -------------------------------------------------------------------------------
-@pytest.mark.parametrize("make", [lambda: scratch_lm(dtype=torch.float32), lambda: RNNLM(H, V)])
+# ---- errors --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make", [lambda: scratch_lm(dtype=torch.float32), lambda: RNNLM(H, V)]
+)
 def test_bad_tokens_and_states_are_refused(make):
     model = make()
     with pytest.raises(TypeError, match="int64"):
@@ -191,13 +227,16 @@ def test_bad_sizes_are_refused():
 
 def test_stream_perplexity_is_exp_of_the_mean_nll_over_one_pass():
     from rnnbook import stream_perplexity
+
     lm = scratch_lm(sigma=0.3)
     corpus = torch.randint(0, V, (50,), generator=torch.Generator().manual_seed(5))
     with torch.no_grad():
         logits, _ = lm(corpus[None, :-1])
         nll = F.cross_entropy(logits[0], corpus[1:]).item()
-    for chunk in (1, 7, 49, 1000):                       # chunking bounds memory, not context
-        assert stream_perplexity(lm, corpus, chunk=chunk) == pytest.approx(math.exp(nll), rel=1e-12)
+    for chunk in (1, 7, 49, 1000):  # chunking bounds memory, not context
+        assert stream_perplexity(lm, corpus, chunk=chunk) == pytest.approx(
+            math.exp(nll), rel=1e-12
+        )
     with pytest.raises(ValueError, match="at least 2 tokens"):
         stream_perplexity(lm, corpus[:1])
     with pytest.raises(ValueError, match="chunk"):

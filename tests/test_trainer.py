@@ -1,4 +1,5 @@
-"""The language-model side of the shared Trainer: clipping, NaN guard, state carrying, seeds."""
+"""The language-model side of the shared Trainer: clipping, NaN guard, state
+carrying, seeds."""
 
 from __future__ import annotations
 
@@ -9,16 +10,30 @@ import torch
 from torch import nn
 
 import rnnbook
-from rnnbook import (History, LanguageModelTrainer, RNNLMScratch, RNNScratch, TimeMachineData, Trainer,
-                     clip_gradients, fit_language_model, gradient_norm)
+from rnnbook import (
+    History,
+    LanguageModelTrainer,
+    RNNLMScratch,
+    RNNScratch,
+    TimeMachineData,
+    Trainer,
+    clip_gradients,
+    fit_language_model,
+    gradient_norm,
+)
 from rnnbook.training import BATCH_MODE_ENV, _in_notebook
 
-TEXT = "the time traveller for so it will be convenient to speak of him was expounding a recondite matter to us " * 4
+TEXT = (
+    "the time traveller for so it will be convenient to speak of him "
+    "was expounding a recondite matter to us " * 4
+)
 
 
 @pytest.fixture(scope="module")
 def data() -> TimeMachineData:
-    return TimeMachineData(text=TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100)
+    return TimeMachineData(
+        text=TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
+    )
 
 
 def small_lm(vocab_size: int, seed: int = 0, hidden: int = 16) -> RNNLMScratch:
@@ -26,7 +41,7 @@ def small_lm(vocab_size: int, seed: int = 0, hidden: int = 16) -> RNNLMScratch:
     return RNNLMScratch(RNNScratch(vocab_size, hidden, sigma=0.1), vocab_size)
 
 
-# ---- clipping -----------------------------------------------------------------------------
+# ---- clipping ------------------------------------------------------------------------
 def params_with_grads(*grads: float) -> list[nn.Parameter]:
     params = []
     for g in grads:
@@ -46,7 +61,9 @@ def test_clip_gradients_by_hand():
 def test_clip_gradients_is_a_no_op_below_the_threshold():
     a, b = params_with_grads(3.0, 4.0)
     assert clip_gradients([a, b], max_norm=5.5) == pytest.approx(5.0)
-    assert torch.equal(a.grad, torch.tensor([3.0])) and torch.equal(b.grad, torch.tensor([4.0]))
+    assert torch.equal(a.grad, torch.tensor([3.0])) and torch.equal(
+        b.grad, torch.tensor([4.0])
+    )
 
 
 def test_clip_gradients_norm_is_over_all_parameters_together():
@@ -58,10 +75,14 @@ def test_clip_gradients_norm_is_over_all_parameters_together():
     assert gradient_norm(model.parameters()) == pytest.approx(expected, rel=1e-6)
     assert clip_gradients(model.parameters(), 0.1) == pytest.approx(expected, rel=1e-6)
     clipped = torch.cat([p.grad.flatten() for p in model.parameters()])
-    torch.testing.assert_close(clipped, flat * (0.1 / expected))           # same direction, length 0.1
+    torch.testing.assert_close(
+        clipped, flat * (0.1 / expected)
+    )  # same direction, length 0.1
     # parameters without gradients are skipped
     frozen = nn.Parameter(torch.ones(3))
-    assert clip_gradients([*model.parameters(), frozen], 10.0) == pytest.approx(0.1, rel=1e-5)
+    assert clip_gradients([*model.parameters(), frozen], 10.0) == pytest.approx(
+        0.1, rel=1e-5
+    )
 
 
 @pytest.mark.parametrize("bad", [0, -1.0, float("nan")])
@@ -77,20 +98,33 @@ def test_clip_gradients_refuses_non_numbers():
         clip_gradients(params_with_grads(1.0), "1")
 
 
-# ---- training a language model ------------------------------------------------------------
+# ---- training a language model -------------------------------------------------------
 def test_training_lowers_the_loss_and_reports_perplexity(data):
     V = len(data.vocab)
     model = small_lm(V)
-    history = fit_language_model(model, data.loader("train", "random", batch_size=8, num_steps=10),
-                                 data.loader("val", "random", batch_size=4, num_steps=10), num_epochs=8,
-                                 optimizer="adam", lr=0.05, clip=1.0, device="cpu")
+    history = fit_language_model(
+        model,
+        data.loader("train", "random", batch_size=8, num_steps=10),
+        data.loader("val", "random", batch_size=4, num_steps=10),
+        num_epochs=8,
+        optimizer="adam",
+        lr=0.05,
+        clip=1.0,
+        device="cpu",
+    )
     assert isinstance(history, History)
     assert len(history.train_loss) == len(history.val_loss) == 8
-    assert history.train_loss[0] == pytest.approx(math.log(V), rel=0.05)   # an untrained model guesses uniformly
+    assert history.train_loss[0] == pytest.approx(
+        math.log(V), rel=0.05
+    )  # an untrained model guesses uniformly
     assert history.train_loss[-1] < 0.7 * history.train_loss[0]
     assert history.val_loss[-1] < history.val_loss[0]
-    assert history.train_perplexity == pytest.approx([math.exp(v) for v in history.train_loss])
-    assert history.val_perplexity == pytest.approx([math.exp(v) for v in history.val_loss])
+    assert history.train_perplexity == pytest.approx(
+        [math.exp(v) for v in history.train_loss]
+    )
+    assert history.val_perplexity == pytest.approx(
+        [math.exp(v) for v in history.val_loss]
+    )
     steps = len(data.batches("train", "random", batch_size=8, num_steps=10))
     assert len(history.grad_norm) == 8 * steps and all(n > 0 for n in history.grad_norm)
 
@@ -99,13 +133,18 @@ def test_same_seed_gives_identical_histories(data):
     V = len(data.vocab)
 
     def run(model_seed: int, data_seed: int) -> History:
-        return fit_language_model(small_lm(V, model_seed),
-                                  data.loader("train", "random", batch_size=8, num_steps=10, seed=data_seed),
-                                  data.loader("val", "random", batch_size=4, num_steps=10), num_epochs=3,
-                                  lr=1.0, clip=1.0, device="cpu")
+        return fit_language_model(
+            small_lm(V, model_seed),
+            data.loader("train", "random", batch_size=8, num_steps=10, seed=data_seed),
+            data.loader("val", "random", batch_size=4, num_steps=10),
+            num_epochs=3,
+            lr=1.0,
+            clip=1.0,
+            device="cpu",
+        )
 
     first, again = run(0, 0), run(0, 0)
-    assert first == again                                  # bitwise-equal losses and gradient norms
+    assert first == again  # bitwise-equal losses and gradient norms
     assert run(0, 1) != first and run(1, 0) != first
 
 
@@ -136,25 +175,37 @@ class NaNAfter(rnnbook.LanguageModel):
 
 def test_a_nan_loss_stops_training_naming_epoch_and_step(data):
     V = len(data.vocab)
-    train = data.batches("train", "random", batch_size=8, num_steps=10)[:3]  # 3 steps per epoch
-    model = NaNAfter(V, calls=5)                                             # epoch 2, step 2
+    train = data.batches("train", "random", batch_size=8, num_steps=10)[
+        :3
+    ]  # 3 steps per epoch
+    model = NaNAfter(V, calls=5)  # epoch 2, step 2
     before = [p.detach().clone() for p in model.parameters()]
     with pytest.raises(FloatingPointError, match=r"became nan at epoch 2, step 2"):
         fit_language_model(model, train, None, num_epochs=3, lr=0.1, device="cpu")
     assert model.count == 5
-    assert all(torch.isfinite(p).all() for p in model.parameters())          # no NaN reached the weights
+    assert all(
+        torch.isfinite(p).all() for p in model.parameters()
+    )  # no NaN reached the weights
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
 def test_a_diverging_learning_rate_is_caught(data):
     V = len(data.vocab)
     with pytest.raises(FloatingPointError, match=r"at epoch \d+, step \d+"):
-        fit_language_model(small_lm(V, hidden=32), data.loader("train", "random", batch_size=8, num_steps=10),
-                           None, num_epochs=20, lr=1e38, device="cpu")
+        fit_language_model(
+            small_lm(V, hidden=32),
+            data.loader("train", "random", batch_size=8, num_steps=10),
+            None,
+            num_epochs=20,
+            lr=1e38,
+            device="cpu",
+        )
 
 
 class Recorder(rnnbook.LanguageModel):
-    """Wraps a language model and records the state it receives and the state it returns."""
+    """Wraps a language model and records the state it receives and the state it
+    returns."""
+
 
     def __init__(self, inner: nn.Module) -> None:
         super().__init__()
@@ -180,21 +231,27 @@ def test_carried_state_is_the_detached_final_state_of_the_previous_step(data):
     per_epoch = steps + val_steps
     for epoch in range(2):
         calls = range(epoch * per_epoch, epoch * per_epoch + steps)
-        assert model.received[calls[0]] is None                              # every epoch starts from zeros
+        assert model.received[calls[0]] is None  # every epoch starts from zeros
         for j in calls[1:]:
             got, previous = model.received[j], model.returned[j - 1]
             assert got is not None and got.grad_fn is None and not got.requires_grad
-            assert previous.grad_fn is not None                              # ...while the original had a graph
+            assert previous.grad_fn is not None  # ...while the original had a graph
             assert torch.equal(got, previous.detach())
-        assert model.received[calls[-1] + 1] is None                         # evaluation starts from zeros too
+        assert model.received[calls[-1] + 1] is None  # evaluation starts from zeros too
         for j in range(calls[-1] + 2, calls[-1] + 1 + val_steps):
             assert torch.equal(model.received[j], model.returned[j - 1])
 
 
 def test_without_carrying_every_minibatch_starts_from_zeros(data):
     model = Recorder(small_lm(len(data.vocab)))
-    fit_language_model(model, data.loader("train", "sequential", batch_size=4, num_steps=10), None,
-                       num_epochs=1, lr=0.1, device="cpu")
+    fit_language_model(
+        model,
+        data.loader("train", "sequential", batch_size=4, num_steps=10),
+        None,
+        num_epochs=1,
+        lr=0.1,
+        device="cpu",
+    )
     assert model.received and all(s is None for s in model.received)
 
 
@@ -206,50 +263,72 @@ def test_language_model_trainer_has_its_own_loss():
 def test_loader_gives_each_epoch_its_batches(data):
     loader = data.loader("train", "random", batch_size=8, num_steps=10, seed=3)
     for epoch in (0, 2):
-        expected = data.batches("train", "random", batch_size=8, num_steps=10, seed=3, epoch=epoch)
+        expected = data.batches(
+            "train", "random", batch_size=8, num_steps=10, seed=3, epoch=epoch
+        )
         got = loader(epoch)
         assert len(got) == len(expected)
-        assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(got, expected))
+        assert all(
+            torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+            for a, b in zip(got, expected)
+        )
     with pytest.raises(ValueError, match="unknown strategy"):
         data.loader("train", "shuffled")
 
 
-# ---- progress reports ---------------------------------------------------------------------
+# ---- progress reports ----------------------------------------------------------------
 def test_progress_bar_goes_to_stderr_and_changes_nothing(data, capsys):
     V = len(data.vocab)
     args = (data.loader("train", "random", batch_size=8, num_steps=10), None)
-    quiet = fit_language_model(small_lm(V), *args, num_epochs=2, lr=0.5, device="cpu", progress=False)
+    quiet = fit_language_model(
+        small_lm(V), *args, num_epochs=2, lr=0.5, device="cpu", progress=False
+    )
     assert capsys.readouterr().err == ""
-    loud = fit_language_model(small_lm(V), *args, num_epochs=2, lr=0.5, device="cpu", progress=True)
+    loud = fit_language_model(
+        small_lm(V), *args, num_epochs=2, lr=0.5, device="cpu", progress=True
+    )
     err = capsys.readouterr().err
     assert "2/2" in err and "epoch" in err and "train loss" in err
     assert quiet == loud
 
 
 def test_live_output_is_off_outside_notebooks_and_in_the_book_build(monkeypatch):
-    assert _in_notebook() is False                 # pytest is not a Jupyter kernel
+    assert _in_notebook() is False  # pytest is not a Jupyter kernel
     assert Trainer(nn.Linear(2, 1), nn.MSELoss(), lr=0.1, device="cpu").live is False
     monkeypatch.setenv(BATCH_MODE_ENV, "1")
     assert _in_notebook() is False
 
 
 def test_live_plot_and_final_figures_run_and_change_nothing(data):
-    pytest.importorskip("IPython", reason="the live plot draws through IPython.display (in requirements.txt)")
+    pytest.importorskip(
+        "IPython",
+        reason="the live plot draws through IPython.display (in requirements.txt)",
+    )
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     V = len(data.vocab)
-    args = (data.loader("train", "random", batch_size=8, num_steps=10),
-            data.loader("val", "random", batch_size=4, num_steps=10))
-    plain = fit_language_model(small_lm(V), *args, num_epochs=3, lr=0.5, device="cpu", live=False)
-    live = fit_language_model(small_lm(V), *args, num_epochs=3, lr=0.5, device="cpu", live=True)
+    args = (
+        data.loader("train", "random", batch_size=8, num_steps=10),
+        data.loader("val", "random", batch_size=4, num_steps=10),
+    )
+    plain = fit_language_model(
+        small_lm(V), *args, num_epochs=3, lr=0.5, device="cpu", live=False
+    )
+    live = fit_language_model(
+        small_lm(V), *args, num_epochs=3, lr=0.5, device="cpu", live=True
+    )
     assert plain == live
     fig, ax = plt.subplots()
     rnnbook.plot_history(live, ax=ax, label="run", color="C3")
     rnnbook.plot_history(live, ax=ax, perplexity=False)
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels[:2] == ["run train", "run validation"] and ax.get_lines()[1].get_linestyle() == "--"
+    assert (
+        labels[:2] == ["run train", "run validation"]
+        and ax.get_lines()[1].get_linestyle() == "--"
+    )
     assert ax.get_lines()[0].get_color() == ax.get_lines()[1].get_color() == "C3"
     assert list(ax.get_lines()[2].get_ydata()) == live.train_loss
     ax2 = rnnbook.plot_grad_norms(live.grad_norm, clip=1.0)

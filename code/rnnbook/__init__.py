@@ -1,42 +1,46 @@
-"""rnnbook: the companion package of the executable book on recurrent neural networks.
+"""rnnbook: the companion package of the executable book on recurrent neural
+networks.
 
 Each public name is documented on the page that explains it; the pages call the
 package, and the tests check it.
 """
 
 # Data: the corpus, sequences, text, vocabulary, minibatches.
-from .data import (CorpusError, TensorBatches, TimeMachineData, Vocab, iterate_minibatches,
-                   lagged_features, load_time_machine, ngram_counts, overlapping_windows,
-                   preprocess, random_partition_batches, sequential_partition_batches,
+from .data import (CorpusError, TensorBatches, TimeMachineData, Vocab,
+                   iterate_minibatches, lagged_features, load_time_machine,
+                   ngram_counts, overlapping_windows, preprocess,
+                   random_partition_batches, sequential_partition_batches,
                    synthetic_series, tokenize, zipf_exponent)
 # Diagrams drawn by code, and the book's plotting style and tables.
-from .diagrams import (char_lm, computational_graph, partition_offsets, sequential_streams,
-                       truncation_strategies, unfolded_rnn)
+from .diagrams import (char_lm, computational_graph, partition_offsets,
+                       sequential_streams, truncation_strategies, unfolded_rnn)
 from .diagrams import task_shapes  # the opening page's task shapes (issue 16)
 from .plotting import plot_grad_norms, plot_history, use_book_style
 from .tables import table
 from .pages import glue
 # Models, metrics, training, forecasting.
-from .forecasting import (LinearAutoregression, companion_matrix, k_step_predictions,
-                          k_step_targets, rollout)
+from .forecasting import (LinearAutoregression, companion_matrix,
+                          k_step_predictions, k_step_targets, rollout)
 from .metrics import perplexity, sequence_cross_entropy, stream_perplexity
-from .models import RNNLM, LanguageModel, NGramLM, RNNLMScratch, RNNScratch, detach_state
+from .models import (RNNLM, LanguageModel, NGramLM, RNNLMScratch, RNNScratch,
+                     detach_state)
 # The appendix's fast model (book/fast_rnn.md).
 from .models.fast import FastRNNLMScratch
-from .training import (History, LanguageModelTrainer, Trainer, clip_gradients, default_device, fit,
-                       fit_language_model, gradient_norm)
+from .training import (History, LanguageModelTrainer, Trainer, clip_gradients,
+                       default_device, fit, fit_language_model, gradient_norm)
 from .decoding import predict
 # Backpropagation through time, by hand.
 from .bptt import (bptt, hidden_gradient_norms, hidden_states, random_problem,
                    random_recurrent_weights, randomized_weights, rnn_lm_loss)
-from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient, scratch_params,
-                            set_scratch_params)
+from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient,
+                            scratch_params, set_scratch_params)
 # Long memory and gated cells (book/long_memory.md, book/gated.md).
 from .data import recall_task
 from .diagrams.cells import gru_cell, lstm_cell
-from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM, SequenceClassifier,
-                     accuracy, first_state_gradient, fit_recall, longest_lag_held,
-                     recall_sweep, start_remembering)
+from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM,
+                     SequenceClassifier, accuracy, first_state_gradient,
+                     fit_recall, longest_lag_held, recall_sweep,
+                     start_remembering)
 
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).
 from .models import MinGRU, MinGRULM
@@ -58,20 +62,24 @@ __all__ = [
     "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
     "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit",
     # backpropagation through time
-    "bptt", "hidden_gradient_norms", "hidden_states", "random_problem", "random_recurrent_weights",
-    "randomized_weights", "rnn_lm_loss", "BPTTTrainer", "compare_strategies", "flat_gradient",
-    "scratch_params", "set_scratch_params",
+    "bptt", "hidden_gradient_norms", "hidden_states", "random_problem",
+    "random_recurrent_weights", "randomized_weights", "rnn_lm_loss", "BPTTTrainer",
+    "compare_strategies", "flat_gradient", "scratch_params", "set_scratch_params",
     # recurrent language models: models, training, decoding, figures
-    "LanguageModel", "detach_state", "RNNScratch", "RNNLMScratch", "RNNLM", "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
-    "LanguageModelTrainer", "fit_language_model", "predict", "char_lm", "plot_history", "plot_grad_norms",
+    "LanguageModel", "detach_state", "RNNScratch", "RNNLMScratch", "RNNLM",
+    "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",
+    "LanguageModelTrainer", "fit_language_model", "predict", "char_lm",
+    "plot_history", "plot_grad_norms",
     # the opening page's task shapes (issue 16)
     "task_shapes",
     # the appendix's fast model
     "FastRNNLMScratch",
 ]
 # Long memory and gated cells
-__all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScratch", "LSTMScratch",
-            "RecurrentLM", "SequenceClassifier", "accuracy", "first_state_gradient",
+__all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScratch",
+            "LSTMScratch", "RecurrentLM", "SequenceClassifier", "accuracy",
+            "first_state_gradient",
+
             "fit_recall", "longest_lag_held", "recall_sweep", "start_remembering"]
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).
 __all__ += ["MinGRU", "MinGRULM", "linear_recurrence", "scan_schedule",

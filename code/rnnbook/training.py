@@ -42,12 +42,15 @@ from .models.base import LanguageModel, detach_state
 Batch = tuple[torch.Tensor, ...]
 Batches = Iterable[Batch] | Callable[[int], Iterable[Batch]]
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
-BATCH_MODE_ENV = "RNNBOOK_BATCH"  # the book build sets it (_ext/batch_mode.py): no live output
+# the book build sets it (_ext/batch_mode.py): no live output
+BATCH_MODE_ENV = "RNNBOOK_BATCH"
 
 
 @dataclass
 class History:
-    """Mean training and validation loss of each epoch (validation empty if none was given).
+    """Mean training and validation loss of each epoch.
+
+    ``val_loss`` is empty if no validation batches were given.
 
     ``grad_norm`` holds the norm of the whole gradient at every training step,
     measured before any clipping, all epochs one after the other.
@@ -55,17 +58,24 @@ class History:
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list, compare=False)  # wall time per epoch
+    # wall time per epoch
+    seconds: list[float] = field(default_factory=list, compare=False)
     grad_norm: list[float] = field(default_factory=list)
 
     @property
     def train_perplexity(self) -> list[float]:
-        """``exp`` of each training loss: the perplexity when the loss is a mean cross-entropy."""
+        """``exp`` of each training loss.
+
+        The perplexity when the loss is a mean cross-entropy.
+        """
         return [math.exp(min(v, 709.0)) for v in self.train_loss]
 
     @property
     def val_perplexity(self) -> list[float]:
-        """``exp`` of each validation loss: the perplexity when the loss is a mean cross-entropy."""
+        """``exp`` of each validation loss.
+
+        The perplexity when the loss is a mean cross-entropy.
+        """
         return [math.exp(min(v, 709.0)) for v in self.val_loss]
 
     @property
@@ -75,11 +85,12 @@ class History:
 
 
 def gradient_norm(parameters: Iterable[torch.Tensor]) -> float:
-    """Euclidean norm of all the gradients together, as if they were one long vector."""
+    """Euclidean norm of all the gradients together, as if one long vector."""
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return 0.0
-    return float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
+    norms = torch.stack([torch.linalg.vector_norm(g) for g in grads])
+    return float(torch.linalg.vector_norm(norms))
 
 
 def clip_gradients(parameters: Iterable[torch.Tensor],
@@ -142,40 +153,47 @@ class Trainer:
         self.clip = clip
         self.progress = _show_progress_bar() if progress is None else bool(progress)
         self.live = _in_notebook() if live is None else bool(live)
-        self.epoch = 1               # the epoch being run, counted from 1 (error messages name it)
+        # the epoch being run, counted from 1 (error messages name it)
+        self.epoch = 1
         self.grad_norms: list[float] = []
         if isinstance(optimizer, str):
             if optimizer not in OPTIMIZERS:
-                raise ValueError(f"unknown optimizer {optimizer!r}; use one of {sorted(OPTIMIZERS)} "
-                                 "or pass a factory such as lambda p: torch.optim.SGD(p, lr=0.1)")
+                raise ValueError(f"unknown optimizer {optimizer!r}; use one of "
+                                 f"{sorted(OPTIMIZERS)} or pass a factory such as "
+                                 "lambda p: torch.optim.SGD(p, lr=0.1)")
             if lr is None or not lr > 0:
-                raise ValueError(f"optimizer {optimizer!r} needs a learning rate lr > 0, got {lr}")
+                raise ValueError(f"optimizer {optimizer!r} needs a learning rate "
+                                 f"lr > 0, got {lr}")
             self.optimizer = OPTIMIZERS[optimizer](self.model.parameters(), lr=lr)
         elif callable(optimizer):
             if lr is not None:
                 raise ValueError("lr is set inside an optimizer factory; leave lr=None")
             self.optimizer = optimizer(self.model.parameters())
         else:
-            raise TypeError(f"optimizer must be a name or a factory, got {type(optimizer).__name__}")
+            raise TypeError(f"optimizer must be a name or a factory, got "
+                            f"{type(optimizer).__name__}")
 
-    # ---- hooks that subclasses override -------------------------------------------------
+    # ---- hooks that subclasses override -------------------------------------------
     def batch_loss(self, batch: Batch) -> tuple[torch.Tensor, int]:
-        """Mean loss on one batch ``(inputs, targets)`` and how many elements it averages."""
+        """Mean loss on one batch ``(inputs, targets)`` and how many elements it
+        averages."""
         inputs, targets = batch
         return self.loss_fn(self.model(inputs), targets), targets.numel()
 
     def compute_gradients(self, batch: Batch) -> tuple[float, int]:
-        """Fill every parameter's ``.grad`` for one batch; return (mean loss, elements averaged).
+        """Fill every parameter's ``.grad`` for one batch.
 
-        The default is the usual forward pass and ``backward()`` through
-        autograd. The gradients start cleared (``None``). A subclass may compute
-        them another way, by hand for instance, and assign them to ``.grad``:
+        Returns (mean loss, elements averaged). The default is the usual
+        forward pass and ``backward()`` through autograd. The gradients start
+        cleared (``None``). A subclass may compute them another way, by hand for
+        instance, and assign them to ``.grad``:
         clipping, the gradient-norm record, the NaN guard and the update then
         work unchanged (``rnnbook.BPTTTrainer``, ``book/bptt.md``).
         """
         loss, n = self.batch_loss(batch)
         value = loss.item()
-        if math.isfinite(value):  # the caller raises on a non-finite loss; no backward through it
+        # the caller raises on a non-finite loss; no backward through it
+        if math.isfinite(value):
             loss.backward()
         return value, n
 
@@ -183,13 +201,17 @@ class Trainer:
         """Called between ``backward()`` (and clipping) and ``optimizer.step()``."""
 
     def start_epoch(self, train: bool) -> None:
-        """Called before the first batch of every training epoch and every evaluation."""
+        """Called before the first batch of every training epoch and every
+        evaluation."""
 
     def to_device(self, batch: Batch) -> Batch:
-        """Move every tensor of a batch to ``self.device`` (override for other batch types)."""
+        """Move every tensor of a batch to ``self.device``.
+
+        Override for other batch types.
+        """
         return tuple(t.to(self.device) for t in batch)
 
-    # ---- the loop -----------------------------------------------------------------------
+    # ---- the loop -----------------------------------------------------------------
     def _batches(self, batches: Batches) -> Iterable[Batch]:
         # A function of the epoch (counted from 0) gives each epoch its own batches.
         for batch in (batches(self.epoch - 1) if callable(batches) else batches):
@@ -212,9 +234,10 @@ class Trainer:
             value, n = self.compute_gradients(batch)
             if not math.isfinite(value):
                 raise FloatingPointError(
-                    f"the training loss became {value} at epoch {self.epoch}, step {step} (both counted "
-                    "from 1); training stopped. Lower the learning rate, clip the gradients (clip=1.0) "
-                    "or check the data of that step.")
+                    f"the training loss became {value} at epoch {self.epoch}, "
+                    f"step {step} (both counted from 1); training stopped. Lower "
+                    "the learning rate, clip the gradients (clip=1.0) or check "
+                    "the data of that step.")
             if self.clip is not None:
                 self.grad_norms.append(clip_gradients(params, self.clip))
             else:
@@ -248,8 +271,10 @@ class Trainer:
         number (0, 1, 2, ...) that returns that epoch's batches, such as
         ``TimeMachineData.loader(...)``.
         """
-        if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
-            raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
+        if (isinstance(num_epochs, bool) or not isinstance(num_epochs, int)
+                or num_epochs < 1):
+            raise ValueError(
+                f"num_epochs must be a positive int, got {num_epochs!r}")
         history = History()
         self.grad_norms = history.grad_norm
         bar = _ProgressBar(num_epochs) if self.progress else None
@@ -279,17 +304,23 @@ class Trainer:
 
 def fit(model: nn.Module, train_batches: Batches, val_batches: Batches | None,
         loss_fn: Callable[..., torch.Tensor], num_epochs: int, *,
-        optimizer: str | Callable[..., torch.optim.Optimizer] = "sgd", lr: float | None = None,
-        seed: int = 0, device: str | torch.device | None = None, clip: float | None = None,
+        optimizer: str | Callable[..., torch.optim.Optimizer] = "sgd",
+        lr: float | None = None, seed: int = 0,
+        device: str | torch.device | None = None, clip: float | None = None,
         progress: bool | None = None, live: bool | None = None) -> History:
-    """Train ``model`` in place and return its ``History``: ``Trainer(...).fit(...)`` in one call."""
-    trainer = Trainer(model, loss_fn, optimizer=optimizer, lr=lr, seed=seed, device=device, clip=clip,
-                      progress=progress, live=live)
+    """Train ``model`` in place and return its ``History``.
+
+    ``Trainer(...).fit(...)`` in one call.
+    """
+    trainer = Trainer(model, loss_fn, optimizer=optimizer, lr=lr, seed=seed,
+                      device=device, clip=clip, progress=progress, live=live)
     return trainer.fit(train_batches, val_batches, num_epochs)
 
 
 class LanguageModelTrainer(Trainer):
-    """Train an :class:`rnnbook.LanguageModel` on its ``loss(X, Y, state)``, a mean cross-entropy.
+    """Train an :class:`rnnbook.LanguageModel` on its ``loss(X, Y, state)``.
+
+    The loss is a mean cross-entropy.
 
     Batches are pairs ``(X, Y)`` of token indices, (batch, num_steps), with ``Y``
     the one-token shift of ``X``. The trainer calls ``model.loss`` and nothing
@@ -304,12 +335,16 @@ class LanguageModelTrainer(Trainer):
     Explained in ``book/rnn_scratch.md``.
     """
 
-    def __init__(self, model: nn.Module, *, carry_state: bool = False, **kwargs) -> None:
+    def __init__(self, model: nn.Module, *, carry_state: bool = False,
+                 **kwargs) -> None:
         if not isinstance(model, LanguageModel):
-            raise TypeError(f"model must be an rnnbook.LanguageModel, got {type(model).__name__}: "
-                            "subclass rnnbook.LanguageModel and write forward(X, state); loss comes with it")
+            raise TypeError(f"model must be an rnnbook.LanguageModel, got "
+                            f"{type(model).__name__}: subclass "
+                            "rnnbook.LanguageModel and write forward(X, state); "
+                            "loss comes with it")
         if "loss_fn" in kwargs:
-            raise TypeError("LanguageModelTrainer always uses rnnbook.sequence_cross_entropy; "
+            raise TypeError("LanguageModelTrainer always uses "
+                            "rnnbook.sequence_cross_entropy; "
                             "use Trainer for another loss")
         super().__init__(model, sequence_cross_entropy, **kwargs)
         self.carry_state = bool(carry_state)
@@ -327,14 +362,16 @@ class LanguageModelTrainer(Trainer):
         return loss, Y.numel()
 
 
-def fit_language_model(model: nn.Module, train_batches: Batches, val_batches: Batches | None,
-                       num_epochs: int, *, carry_state: bool = False, **kwargs) -> History:
-    """``LanguageModelTrainer(model, carry_state=..., **kwargs).fit(...)`` in one call."""
+def fit_language_model(model: nn.Module, train_batches: Batches,
+                       val_batches: Batches | None, num_epochs: int, *,
+                       carry_state: bool = False, **kwargs) -> History:
+    """``LanguageModelTrainer(model, carry_state=..., **kwargs).fit(...)`` in one
+    call."""
     trainer = LanguageModelTrainer(model, carry_state=carry_state, **kwargs)
     return trainer.fit(train_batches, val_batches, num_epochs)
 
 
-# ---- progress reports (they change nothing that is computed) ---------------------------------
+# ---- progress reports (they change nothing that is computed) ----------------------
 def _in_notebook() -> bool:
     """True in a Jupyter kernel that can redraw an output in place, except in the build.
 
@@ -406,7 +443,9 @@ class _LivePlot:
 
         from .plotting import plot_history
         ax = plot_history(history)
-        ax.set_title(f"epoch {epoch} of {self.num_epochs}: {_last(history)}", fontsize=10)
+        ax.set_title(f"epoch {epoch} of {self.num_epochs}: {_last(history)}",
+                     fontsize=10)
+
         fig = ax.figure
         if self.handle is None:
             self.handle = display(fig, display_id=True)

@@ -6,18 +6,20 @@ from .ngram import NGramLM, tune_k
 from .rnn_concise import RNNLM
 from .rnn_scratch import RNNLMScratch, RNNScratch
 # Long memory and gated cells (book/long_memory.md, book/gated.md)
-from .classifier import (SequenceClassifier, accuracy, first_state_gradient, fit_recall,
-                         longest_lag_held, recall_sweep, start_remembering)
+from .classifier import (SequenceClassifier, accuracy, first_state_gradient,
+                         fit_recall, longest_lag_held, recall_sweep,
+                         start_remembering)
 from .gru import GRULM, GRUScratch
 from .lstm import LSTMLM, LSTMScratch
 from .recurrent_lm import RecurrentLM
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).
 from .mingru import MinGRU, MinGRULM
 
-__all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k", "RNNScratch", "RNNLMScratch", "RNNLM",
-           "FastRNNLMScratch"]
+__all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k",
+           "RNNScratch", "RNNLMScratch", "RNNLM", "FastRNNLMScratch"]
 # Long memory and gated cells
 __all__ += ["SequenceClassifier", "accuracy", "first_state_gradient", "fit_recall",
-            "longest_lag_held", "recall_sweep", "start_remembering", "GRULM", "GRUScratch",
-            "LSTMLM", "LSTMScratch", "RecurrentLM"]
+            "longest_lag_held", "recall_sweep", "start_remembering", "GRULM",
+            "GRUScratch", "LSTMLM", "LSTMScratch", "RecurrentLM"]
+
 __all__ += ["MinGRU", "MinGRULM"]

@@ -1,4 +1,5 @@
-"""Argument checks shared by the book's models: one call per method, clear errors.
+"""Argument checks shared by the book's models: one call per method, clear
+errors.
 
 The models of ``book/rnn_scratch.md`` and ``book/rnn_concise.md`` keep their
 bodies to the computation; what they accept is checked here, so that a wrong
@@ -15,8 +16,10 @@ from ..data.batching import check_positive_int
 
 
 def check_sizes(**sizes: object) -> None:
-    """Check constructor arguments by name: ``num_*`` and ``*_size`` must be positive ints,
-    anything else (``sigma``) a positive number.
+    """Check constructor arguments by name.
+
+    ``num_*`` and ``*_size`` must be positive ints, anything else (``sigma``) a
+    positive number.
 
     ``check_sizes(num_hiddens=32, vocab_size=28, sigma=0.01)`` returns None or
     raises a TypeError/ValueError naming the argument.
@@ -24,7 +27,8 @@ def check_sizes(**sizes: object) -> None:
     for name, value in sizes.items():
         if name.startswith("num_") or name.endswith("_size"):
             check_positive_int(name, value)
-        elif isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        elif (isinstance(value, bool) or not isinstance(value, numbers.Real)
+              or not value > 0):
             raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
@@ -46,8 +50,9 @@ def check_sequence(inputs: object, state: object, num_hiddens: int,
             raise TypeError(f"X must hold int64 token indices, got dtype "
                             f"{inputs.dtype}; convert with X.long()")
         if inputs.ndim != 2 or 0 in inputs.shape:
-            raise ValueError(f"X must have shape (batch, num_steps), both at least 1, "
-                             f"got {tuple(inputs.shape)}; for one sequence write X[None]")
+            raise ValueError(f"X must have shape (batch, num_steps), both at least "
+                             f"1, got {tuple(inputs.shape)}; for one sequence "
+                             "write X[None]")
         low, high = (int(v) for v in torch.aminmax(inputs))
         if low < 0 or high >= vocab_size:
             raise ValueError(f"X holds token indices outside [0, {vocab_size}): min "
@@ -76,12 +81,16 @@ def check_sequence(inputs: object, state: object, num_hiddens: int,
                              "or None to start from zeros")
 
 
-def check_instance(name: str, value: object, cls: type, **expected: object) -> None:
-    """A TypeError unless ``value`` is a ``cls``; a ValueError unless each attribute named
-    in ``expected`` has the expected value (``num_inputs=vocab_size``, say)."""
+def check_instance(name: str, value: object, cls: type,
+                   **expected: object) -> None:
+    """A TypeError unless ``value`` is a ``cls``; a ValueError unless each
+    attribute named in ``expected`` has the expected value
+    (``num_inputs=vocab_size``, say)."""
     if not isinstance(value, cls):
-        raise TypeError(f"{name} must be a {cls.__name__}, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a {cls.__name__}, got "
+                        f"{type(value).__name__}")
     for attr, want in expected.items():
         if getattr(value, attr) != want:
-            raise ValueError(f"{name}.{attr} is {getattr(value, attr)}, expected {want}: build "
-                             f"it with {attr}={want}")
+            raise ValueError(f"{name}.{attr} is {getattr(value, attr)}, expected "
+                             f"{want}: build it with {attr}={want}")
+

@@ -1,4 +1,6 @@
-"""The fast RNN language model of the appendix: the same function as the lesson's, faster on a CPU.
+"""The fast RNN language model of the appendix.
+
+The same function as the lesson's, faster on a CPU.
 
 Explained in ``book/fast_rnn.md`` ("Making the RNN fast"). The lesson model,
 :class:`rnnbook.RNNLMScratch`, is plain PyTorch differentiated by autograd.
@@ -53,7 +55,7 @@ LOG2_E = 1.0 / math.log(2.0)
 LN_2 = math.log(2.0)
 
 
-# ---- the recurrence -------------------------------------------------------------------------
+# ---- the recurrence ---------------------------------------------------------------
 def run_recurrence(U: torch.Tensor, H0: torch.Tensor,
                    W_hh: torch.Tensor) -> torch.Tensor:
     """Overwrite ``U`` (steps, batch, hidden), holding ``2 P_t``, with h_t.
@@ -71,8 +73,11 @@ def run_recurrence(U: torch.Tensor, H0: torch.Tensor,
     return U
 
 
-def lookup_and_recur(table: torch.Tensor, tokens: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
-    """The hidden states of a language model's RNN, (steps, batch, hidden), with no autograd.
+def lookup_and_recur(table: torch.Tensor, tokens: torch.Tensor,
+                     H0: torch.Tensor, W_hh: torch.Tensor) -> torch.Tensor:
+    """The hidden states of a language model's RNN, (steps, batch, hidden).
+
+    No autograd.
 
     ``table`` (vocab, hidden) is ``W_xh + b_h``, ``tokens`` (steps * batch,)
     the time-major token indices, ``H0`` (batch, hidden). The table's 28 rows
@@ -80,7 +85,8 @@ def lookup_and_recur(table: torch.Tensor, tokens: torch.Tensor, H0: torch.Tensor
     looked up straight into the tensor the loop works in.
     """
     batch, hidden = H0.shape
-    U = table.mul(2).index_select(0, tokens).view(-1, batch, hidden)     # 2 P_t for every step
+    # 2 P_t for every step
+    U = table.mul(2).index_select(0, tokens).view(-1, batch, hidden)
     return run_recurrence(U, H0, W_hh)
 
 
@@ -108,32 +114,42 @@ def backward_through_time(dZ: torch.Tensor, H: torch.Tensor,
     return dW, (torch.mm(dZ[0], W_T) if need_dH0 else None)
 
 
-# ---- the output layer and the loss ----------------------------------------------------------
-def exp2_logits(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor, targets: torch.Tensor):
-    """The pieces of softmax and cross-entropy for the logits ``H @ W + b``, in base 2, laid out (vocab, positions).
+# ---- the output layer and the loss ------------------------------------------------
+def exp2_logits(H: torch.Tensor, W: torch.Tensor, b: torch.Tensor,
+                targets: torch.Tensor):
+    """The pieces of softmax and cross-entropy for the logits ``H @ W + b``.
+
+    In base 2, laid out (vocab, positions).
 
     Returns ``(exps, total, top, target_logit)`` for ``L = log2(e) (H W + b)^T``:
     ``exps = 2^(L - top)`` (vocab, positions), its column sums, the largest
     entry of each column and the entry of each target. The loss of position
     ``i`` is ``ln 2 (log2(total[i]) + top[i] - target_logit[i])``.
     """
-    # (vocab, positions): reductions over the vocabulary then run along contiguous rows, which
-    # PyTorch's CPU kernels vectorise; over a last dimension of 28 they do not. Scaling W and b by
-    # log2(e) (tiny tensors) turns exp into exp2, PyTorch's fastest exponential on a CPU.
-    logits = torch.addmm(b.mul(LOG2_E)[:, None], W.mul(LOG2_E).T, H.T)   # (vocab, positions)
-    target_logit = logits.gather(0, targets[None]).squeeze(0)               # (positions,)
-    top = logits.amax(0)                                                     # (positions,)
-    exps = logits.sub_(top).exp2_()                                          # in place
+    # (vocab, positions): reductions over the vocabulary then run along contiguous
+    # rows, which PyTorch's CPU kernels vectorise; over a last dimension of 28 they
+    # do not. Scaling W and b by log2(e) (tiny tensors) turns exp into exp2,
+    # PyTorch's fastest exponential on a CPU.
+    # (vocab, positions)
+    logits = torch.addmm(b.mul(LOG2_E)[:, None], W.mul(LOG2_E).T, H.T)
+    target_logit = logits.gather(0, targets[None]).squeeze(0)   # (positions,)
+    top = logits.amax(0)                                         # (positions,)
+    exps = logits.sub_(top).exp2_()                              # in place
     return exps, exps.sum(0), top, target_logit
 
 
-def mean_loss(total: torch.Tensor, top: torch.Tensor, target_logit: torch.Tensor) -> torch.Tensor:
-    """The mean cross-entropy, in nats, from the pieces :func:`exp2_logits` returns."""
+def mean_loss(total: torch.Tensor, top: torch.Tensor,
+              target_logit: torch.Tensor) -> torch.Tensor:
+    """The mean cross-entropy, in nats, from the pieces :func:`exp2_logits`
+    returns."""
     return (total.log2().add_(top).sub_(target_logit)).mean() * LN_2
 
 
-def logit_gradient_(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """``(softmax - onehot) / N``, the gradient of the mean loss for the logits, (vocab, positions).
+def logit_gradient_(exps: torch.Tensor, total: torch.Tensor,
+                    targets: torch.Tensor) -> torch.Tensor:
+    """``(softmax - onehot) / N``, the gradient of the mean loss for the logits.
+
+    Laid out (vocab, positions).
 
     Written in place into ``exps`` (from :func:`exp2_logits`) and returned.
     It is the gradient for ``dL/dloss = 1``; a backward pass scales what it
@@ -142,11 +158,12 @@ def logit_gradient_(exps: torch.Tensor, total: torch.Tensor, targets: torch.Tens
     ``exps`` instead of filling a second (vocab, positions) tensor.
     """
     n = exps.shape[1]
-    G = exps.mul_(total.mul(n).reciprocal_())                               # softmax / N
-    return G.scatter_add_(0, targets[None], G.new_full((), -1.0 / n).expand(1, n))   # - onehot / N
+    G = exps.mul_(total.mul(n).reciprocal_())                   # softmax / N
+    minus_onehot = G.new_full((), -1.0 / n).expand(1, n)        # - onehot / N
+    return G.scatter_add_(0, targets[None], minus_onehot)
 
 
-# ---- the whole language model ---------------------------------------------------------------
+# ---- the whole language model -----------------------------------------------------
 class ScratchLMLoss(torch.autograd.Function):
     """The fast model's mean cross-entropy on a minibatch and last state.
 
@@ -183,47 +200,60 @@ class ScratchLMLoss(torch.autograd.Function):
         return dtable, dH0, dW_hh, dW_hq, db_q, None, None
 
 
-def scratch_lm_loss(table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor, W_hq: torch.Tensor, b_q: torch.Tensor,
-                    tokens: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The scratch language model's ``(mean cross-entropy, last state)`` as one autograd function.
+def scratch_lm_loss(table: torch.Tensor, H0: torch.Tensor, W_hh: torch.Tensor,
+                    W_hq: torch.Tensor, b_q: torch.Tensor, tokens: torch.Tensor,
+                    targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The scratch language model's ``(mean cross-entropy, last state)``.
 
-    Equal (up to float rounding) to running :meth:`rnnbook.RNNLMScratch.forward`
-    and :func:`rnnbook.sequence_cross_entropy`; see :class:`ScratchLMLoss` for the
-    arguments, and :meth:`FastRNNLMScratch.loss`, which calls it.
+    One autograd function. Equal (up to float rounding) to running
+    :meth:`rnnbook.RNNLMScratch.forward` and :func:`rnnbook.sequence_cross_entropy`;
+    see :class:`ScratchLMLoss` for the arguments, and
+    :meth:`FastRNNLMScratch.loss`, which calls it.
     """
     return ScratchLMLoss.apply(table, H0, W_hh, W_hq, b_q, tokens, targets)
 
 
 @torch.no_grad()
-def chunked_cross_entropy(hidden_states: Callable[[torch.Tensor, torch.Tensor | None], tuple[torch.Tensor, torch.Tensor]],
-                          W: torch.Tensor, b: torch.Tensor, X: torch.Tensor, Y: torch.Tensor,
-                          state: torch.Tensor | None = None, steps: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
-    """The mean cross-entropy of a language model on ``(X, Y)``, computed ``steps`` time steps at a time.
+def chunked_cross_entropy(
+        hidden_states: Callable[[torch.Tensor, torch.Tensor | None],
+                                tuple[torch.Tensor, torch.Tensor]],
+        W: torch.Tensor, b: torch.Tensor, X: torch.Tensor, Y: torch.Tensor,
+        state: torch.Tensor | None = None,
+        steps: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
+    """The mean cross-entropy of a language model on ``(X, Y)``.
 
-    For evaluation, where nothing is kept for a backward pass: the hidden
-    states of a few steps are computed, scored and dropped, with the last state
-    carried into the next chunk, so the tensors in flight stay small enough to
-    live in the CPU's cache instead of streaming tens of megabytes through
-    memory. ``hidden_states(X_chunk, state) -> (outputs, state)`` runs the
-    network (outputs time-major, (steps, batch, hidden)); ``W`` (hidden,
-    vocab) and ``b`` (vocab,) are the output layer. Returns ``(loss, state)``
-    like the models' ``loss`` methods; the value equals the one computed over
-    all steps at once, up to float rounding. The fast model uses the default of
-    four steps, the fastest on one thread for the 5,000 validation windows of
-    the reference configuration and near the fastest on two.
+    Computed ``steps`` time steps at a time. For evaluation, where nothing is
+    kept for a backward pass: the hidden states of a few steps are computed,
+    scored and dropped, with the last state carried into the next chunk, so the
+    tensors in flight stay small enough to live in the CPU's cache instead of
+    streaming tens of megabytes through memory. ``hidden_states(X_chunk, state)
+    -> (outputs, state)`` runs the network (outputs time-major, (steps, batch,
+    hidden)); ``W`` (hidden, vocab) and ``b`` (vocab,) are the output layer.
+    Returns ``(loss, state)`` like the models' ``loss`` methods; the value
+    equals the one computed over all steps at once, up to float rounding. The
+    fast model uses the default of four steps, the fastest on one thread for
+    the 5,000 validation windows of the reference configuration and near the
+    fastest on two.
     """
     check_positive_int("steps", steps)
-    total = torch.zeros((), dtype=torch.float64, device=W.device)       # summed in float64, on the device
+    # summed in float64, on the device
+    total = torch.zeros((), dtype=torch.float64, device=W.device)
     num_steps = X.shape[1]
     for start in range(0, num_steps, steps):
-        outputs, state = hidden_states(X[:, start:start + steps], state)    # (steps, batch, hidden)
-        targets = Y[:, start:start + steps].T.reshape(-1)                   # time-major, like outputs
-        _, sums, top, target_logit = exp2_logits(outputs.reshape(-1, outputs.shape[-1]), W, b, targets)
-        total += (sums.log2_().add_(top).sub_(target_logit)).sum(dtype=torch.float64)   # in bits
+        # (steps, batch, hidden)
+        outputs, state = hidden_states(X[:, start:start + steps], state)
+        # time-major, like outputs
+        targets = Y[:, start:start + steps].T.reshape(-1)
+        _, sums, top, target_logit = exp2_logits(
+            outputs.reshape(-1, outputs.shape[-1]), W, b, targets)
+        # in bits
+        total += (sums.log2_().add_(top).sub_(target_logit)).sum(
+            dtype=torch.float64)
     return (total * (LN_2 / Y.numel())).to(W.dtype), state
 
 
-# ---- the model ------------------------------------------------------------------------------
+# ---- the model --------------------------------------------------------------------
+
 class FastRNNLMScratch(RNNLMScratch):
     """:class:`rnnbook.RNNLMScratch` with a faster ``loss``, same function.
 

@@ -1,4 +1,5 @@
-"""A recurrent neural network written from scratch, and a character-level language model on it.
+"""A recurrent neural network written from scratch, and a character-level
+language model on it.
 
 Explained in ``book/rnn.md`` (the equations) and ``book/rnn_scratch.md`` (this
 code, shown whole). Tensors and automatic differentiation only:
