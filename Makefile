@@ -17,7 +17,7 @@ ifeq ($(TORCH)-$(shell uname -s),cpu-Linux)
 TORCH_INDEX := --index-url https://download.pytorch.org/whl/cpu
 endif
 
-.PHONY: help venv data book test test-fast serve live clean bench
+.PHONY: help venv data book test test-fast lint serve live clean bench
 .DEFAULT_GOAL := help
 
 help:
@@ -25,6 +25,7 @@ help:
 	@echo "             (TORCH=cuda: install the CUDA build of torch instead of the CPU one)"
 	@echo "make test    set up .venv with the test tools if needed, then run every test"
 	@echo "make test-fast  the tests without the book build and the browser (under a minute)"
+	@echo "make lint    ruff over code/, tests/, bench/, _ext/, tools/ (part of make test)"
 	@echo "make serve   serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make live    serve the book with Live Code on a Jupyter server on this computer"
 	@echo "make data    obtain the corpus (python -m rnnbook fetch-data)"
@@ -57,8 +58,13 @@ book: data
 	$(BIN)/jupyter-book build . $(JB_STRICT)
 	@echo "Built: _build/html/index.html"
 
-test: $(BIN)/.installed-test data
+test: lint data
 	$(BIN)/python -m pytest
+
+# ruff (pinned in requirements-test.txt) at 88 columns, configured in pyproject.toml:
+# the package code that the pages include fits the page.
+lint: $(BIN)/.installed-test
+	$(BIN)/ruff check code tests bench _ext tools
 
 # For contributors: everything but the strict book build and the browser tests.
 test-fast: $(BIN)/.installed-test data

@@ -352,6 +352,9 @@ def test_reader_and_test_requirements_are_pinned_and_split():
         reader
     )
     assert reader["sphinx-exercise"] == "1.2.1"
+    assert "ruff" in tests and "ruff check code tests bench _ext tools" in (
+        ROOT / "Makefile"
+    ).read_text()
     for path in ("requirements.txt", "requirements-test.txt"):
         for line in (ROOT / path).read_text().splitlines():
             if line and not line.startswith(("#", "-r ", "-e ")):
