@@ -101,6 +101,7 @@ def _add_live_code_scripts(app: Sphinx, config: Config) -> None:
     )
     app.add_js_file("rnnbook-live.js")
     app.add_css_file("rnnbook-live.css")
+    app.add_css_file("rnnbook.css")  # the book's own: code areas fit 80 columns
 
 
 # --- per page: the notebook download and the Colab button

@@ -151,12 +151,15 @@ def _sequential(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def _parallel(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """The tree scan, recursively; position 0 needs nothing before it (``h0`` is in).
+    """The tree scan, recursively; ``h0`` is already folded into ``b[0]``.
 
-    1. Combine each pair of neighbours (0, 1), (2, 3), ...: the combined pair
-       maps the state before the even position to the state at the odd one.
-    2. Scan that sequence of half the length: this gives the states at the odd
-       positions 1, 3, 5, ...
+    Position 0 needs nothing before it.
+
+    1. Combine each pair of neighbours (0, 1), (2, 3), ...: the combined
+       pair maps the state before the even position to the state at the
+       odd one.
+    2. Scan that sequence of half the length: this gives the states at the
+       odd positions 1, 3, 5, ...
     3. Every even position 2, 4, ... is one step after a known odd one.
     """
     steps = a.shape[0]

@@ -85,14 +85,20 @@ class SequenceClassifier(nn.Module):
             )
         return nn.functional.one_hot(X.T, self.vocab_size).to(self.output.weight.dtype)
 
-    def read(self, inputs: torch.Tensor, state: State | None = None) -> State:
-        """The state after reading time-major ``inputs`` from ``state``, with cuts.
+    def read(
+        self,
+        inputs: torch.Tensor,
+        state: State | None = None,
+    ) -> State:
+        """The state after reading time-major ``inputs`` from ``state``.
 
-        The cuts are counted back from the end, so the loss at the last step
-        reaches exactly the last ``truncation`` steps.
+        The gradient is cut every ``truncation`` steps, counted back from
+        the end, so the loss at the last step reaches exactly the last
+        ``truncation`` steps.
         """
         k = self.truncation or len(inputs)
-        ends = range(len(inputs), 0, -k)[::-1]  # chunk ends; the last chunk is k long
+        # chunk ends; the last chunk is k long
+        ends = range(len(inputs), 0, -k)[::-1]
         start = 0
         for end in ends:
             if start > 0:
@@ -103,7 +109,8 @@ class SequenceClassifier(nn.Module):
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         state = self.read(self.one_hot(X))
-        H = state[0] if isinstance(state, tuple) else state  # an LSTM's (H, C): read H
+        # an LSTM's state is (H, C): read H
+        H = state[0] if isinstance(state, tuple) else state
         return self.output(H)  # (batch, num_classes)
 
 
@@ -285,20 +292,21 @@ def longest_lag_held(
 def start_remembering(
     model: SequenceClassifier, keep: float = 3.0, write: float = -3.0
 ) -> SequenceClassifier:
-    """Start a gated cell remembering: gates biased to keep, and not to write.
+    """Start a gated cell remembering: gates biased to keep, not to write.
 
-    For an ``nn.LSTM`` the forget gate's bias is set to ``keep`` and the input
-    gate's to ``write``; for an ``nn.GRU`` the update gate's bias to ``keep``.
-    PyTorch's layers have two biases that are added; the first is set and the
-    second zeroed. Explained in ``book/gated.md``.
+    For an ``nn.LSTM`` the forget gate's bias is set to ``keep`` and the
+    input gate's to ``write``; for an ``nn.GRU`` the update gate's bias to
+    ``keep``. PyTorch's layers have two biases that are added; the first
+    is set and the second zeroed. Explained in ``book/gated.md``.
     """
     layer, h = model.rnn, model.num_hiddens
     if not isinstance(layer, (nn.LSTM, nn.GRU)):
-        raise TypeError(
-            f"model.rnn must be an nn.LSTM or nn.GRU, got {type(layer).__name__}"
-        )
+        got = type(layer).__name__
+        msg = f"model.rnn must be an nn.LSTM or nn.GRU, got {got}"
+        raise TypeError(msg)
     with torch.no_grad():
-        if isinstance(layer, nn.LSTM):  # blocks: input, forget, cell, output
+        # nn.LSTM blocks: input, forget, cell, output
+        if isinstance(layer, nn.LSTM):
             layer.bias_hh_l0[: 2 * h].zero_()
             layer.bias_ih_l0[:h].fill_(write)
             layer.bias_ih_l0[h : 2 * h].fill_(keep)

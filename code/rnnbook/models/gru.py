@@ -64,8 +64,13 @@ class GRUScratch(nn.Module):
     def forward(
         self, inputs: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        check_sequence(inputs, state, self.num_hiddens, num_inputs=self.num_inputs,
-                       pair=False)
+        check_sequence(
+            inputs,
+            state,
+            self.num_hiddens,
+            num_inputs=self.num_inputs,
+            pair=False,
+        )
         if state is None:
             state = inputs.new_zeros(inputs.shape[1], self.num_hiddens)
         H = state  # (batch, hidden)
@@ -78,7 +83,8 @@ class GRUScratch(nn.Module):
             )
             H = Z * H + (1 - Z) * H_tilde  # interpolation
             outputs.append(H)
-        return torch.stack(outputs), H  # (steps, batch, hidden), (batch, hidden)
+        # (steps, batch, hidden), (batch, hidden)
+        return torch.stack(outputs), H
 
     @classmethod
     @torch.no_grad()

@@ -64,8 +64,13 @@ class LSTMScratch(nn.Module):
         inputs: torch.Tensor,
         state: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        check_sequence(inputs, state, self.num_hiddens, num_inputs=self.num_inputs,
-                       pair=True)
+        check_sequence(
+            inputs,
+            state,
+            self.num_hiddens,
+            num_inputs=self.num_inputs,
+            pair=True,
+        )
         if state is None:
             zeros = inputs.new_zeros(inputs.shape[1], self.num_hiddens)
             state = (zeros, zeros)  # (batch, hidden) each
@@ -79,7 +84,8 @@ class LSTMScratch(nn.Module):
             C = F * C + I * C_tilde  # the additive path
             H = O * torch.tanh(C)
             outputs.append(H)
-        return torch.stack(outputs), (H, C)  # (steps, batch, hidden), the pair
+        # (steps, batch, hidden), and the pair
+        return torch.stack(outputs), (H, C)
 
     @classmethod
     @torch.no_grad()

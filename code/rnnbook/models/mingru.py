@@ -30,12 +30,13 @@ from .checks import check_sequence
 
 
 class MinGRU(nn.Module):
-    """One minGRU layer: inputs (steps, batch, inputs) -> states (steps, batch, hidden).
+    """One minGRU layer: inputs (steps, batch, inputs) -> all states.
 
-    ``method`` picks how :func:`rnnbook.linear_recurrence` runs the recurrence;
-    None (the default) means :func:`rnnbook.scan.fastest_method` for the
-    device the inputs are on (``"fused"`` on a CPU, ``"parallel"`` on a GPU),
-    and :meth:`method_for` says which.
+    The states are (steps, batch, hidden). ``method`` picks how
+    :func:`rnnbook.linear_recurrence` runs the recurrence; None (the
+    default) means :func:`rnnbook.scan.fastest_method` for the device the
+    inputs are on (``"fused"`` on a CPU, ``"parallel"`` on a GPU), and
+    :meth:`method_for` says which.
     """
 
     def __init__(
@@ -46,18 +47,24 @@ class MinGRU(nn.Module):
         self.num_hiddens = check_positive_int("num_hiddens", num_hiddens)
         if method is not None and method not in METHODS:
             raise ValueError(
-                f"unknown method {method!r}: use one of {METHODS}, or None for the "
-                "fastest on the device"
+                f"unknown method {method!r}: use one of {METHODS}, "
+                "or None for the fastest on the device"
             )
         self.method = method
-        self.linear = nn.Linear(num_inputs, 2 * num_hiddens)  # [W_z | W_h] side by side
+        # [W_z | W_h] side by side
+        self.linear = nn.Linear(num_inputs, 2 * num_hiddens)
 
     def method_for(self, device: torch.device) -> str:
         """The scan method used for inputs on ``device``."""
-        return self.method if self.method is not None else fastest_method(device)
+        if self.method is not None:
+            return self.method
+        return fastest_method(device)
 
-    def coefficients(self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(a, b) = (1 - z, z * h~)`` for all steps, each (steps, batch, hidden)."""
+    def coefficients(
+        self,
+        inputs: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(a, b) = (1 - z, z * h~)``, each (steps, batch, hidden)."""
         gate, candidate = self.linear(inputs).chunk(2, dim=-1)
         z = torch.sigmoid(gate)
         return 1 - z, z * candidate
@@ -65,15 +72,25 @@ class MinGRU(nn.Module):
     def forward(
         self, inputs: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """All states (steps, batch, hidden) and the last (batch, hidden)."""
-        check_sequence(inputs, state, self.num_hiddens, num_inputs=self.num_inputs)
+        """All states (steps, batch, hidden), and the last one."""
+        check_sequence(
+            inputs,
+            state,
+            self.num_hiddens,
+            num_inputs=self.num_inputs,
+        )
         a, b = self.coefficients(inputs)  # (steps, batch, hidden) each
-        method = self.method_for(inputs.device)  # "fused" on a CPU, "parallel" on a GPU
+        # "fused" on a CPU, "parallel" on a GPU
+        method = self.method_for(inputs.device)
         outputs = linear_recurrence(a, b, state, method=method)
         return outputs, outputs[-1]
 
-    def step(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
-        """One step: input ``x`` (batch, inputs) and state ``h`` (batch, hidden)."""
+    def step(
+        self,
+        x: torch.Tensor,
+        h: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """One step: ``x`` (batch, inputs), state ``h`` (batch, hidden)."""
         a, b = self.coefficients(x)  # (batch, hidden) each
         return b if h is None else a * h + b
 
