@@ -48,7 +48,7 @@ from collections.abc import Callable
 import torch
 
 from ..data.batching import check_positive_int
-from .checks import check_sequence
+from ..checks import check_sequence
 from .rnn_scratch import RNNLMScratch
 
 LOG2_E = 1.0 / math.log(2.0)

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from ..data.batching import check_positive_int
-from .checks import check_sequence
+from ..checks import check_sequence
 from .recurrent_lm import RecurrentLM
 
 GATES = (

@@ -26,7 +26,7 @@ from torch import nn
 from ..data.batching import check_positive_int
 from ..scan import METHODS, fastest_method, linear_recurrence
 from .base import LanguageModel
-from .checks import check_sequence
+from ..checks import check_sequence
 
 
 class MinGRU(nn.Module):

@@ -16,7 +16,7 @@ from torch import nn
 
 from ..data.batching import check_positive_int
 from .base import LanguageModel, State
-from .checks import check_sequence
+from ..checks import check_sequence
 
 
 def run_layer(

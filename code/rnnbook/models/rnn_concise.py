@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from .base import LanguageModel
-from .checks import check_instance, check_sequence, check_sizes
+from ..checks import check_instance, check_sequence, check_sizes
 from .rnn_scratch import RNNLMScratch
 
 
