@@ -24,7 +24,6 @@ from rnnbook import (
     flat_gradient,
     hidden_gradient_norms,
     scratch_params,
-    set_scratch_params,
 )
 from rnnbook.bptt import PARAM_NAMES
 
@@ -68,19 +67,6 @@ def test_scratch_params_are_the_models_own_parameters_in_bptts_layout():
     assert model.W_hq[2, 3].item() == 42.0
 
 
-def test_set_scratch_params_round_trips():
-    source, target = small_lm(7, seed=0, hidden=5), small_lm(7, seed=1, hidden=5)
-    values = {name: p.detach().clone() for name, p in scratch_params(source).items()}
-    assert not torch.equal(values["W_hh"], scratch_params(target)["W_hh"])
-    set_scratch_params(target, values)
-    for name, p in scratch_params(target).items():
-        assert torch.equal(p, values[name]), name
-    X = torch.tensor([[0, 3, 6, 2]])
-    assert torch.equal(target(X)[0], source(X)[0])
-    # and back: what we read is what we wrote
-    assert all(torch.equal(scratch_params(target)[n], values[n]) for n in PARAM_NAMES)
-
-
 def test_bptt_on_the_bridged_parameters_gives_the_models_loss():
     model = small_lm(9, hidden=6, dtype=torch.float64)
     g = torch.Generator().manual_seed(0)
@@ -93,38 +79,6 @@ def test_bptt_on_the_bridged_parameters_gives_the_models_loss():
     assert abs(loss.item() - reference.item()) < 1e-13
     for name, p in scratch_params(model).items():
         torch.testing.assert_close(grads[name], p.grad, rtol=0, atol=1e-13)
-
-
-@pytest.mark.parametrize(
-    "bad,err,match",
-    [
-        ("missing", ValueError, r"missing \['b_q'\]"),
-        ("extra", ValueError, r"unexpected \['bias'\]"),
-        (
-            "shape",
-            ValueError,
-            r"params\['W_hh'\] has shape \(4, 4\) but the model's W_hh has \(5, 5\)",
-        ),
-        ("not a tensor", TypeError, r"params\['b_h'\] must be a torch.Tensor"),
-    ],
-)
-def test_set_scratch_params_refuses_bad_dicts(bad, err, match):
-    model = small_lm(7, hidden=5)
-    values = {name: p.detach().clone() for name, p in scratch_params(model).items()}
-    if bad == "missing":
-        del values["b_q"]
-    elif bad == "extra":
-        values["bias"] = torch.zeros(5)
-    elif bad == "shape":
-        values["W_hh"] = torch.zeros(4, 4)
-    else:
-        values["b_h"] = [0.0] * 5
-    before = [p.detach().clone() for p in model.parameters()]
-    with pytest.raises(err, match=match):
-        set_scratch_params(model, values)
-    assert all(
-        torch.equal(a, b) for a, b in zip(before, model.parameters())
-    )  # nothing half-written
 
 
 def test_the_bridge_refuses_other_models():

@@ -163,21 +163,20 @@ def test_epoch_loss_is_weighted_by_batch_size():
 
 def test_batches_may_come_from_a_factory_and_hooks_can_be_overridden():
     X, y = regression_problem(32)
-    calls = {"factory": 0, "after_backward": 0}
+    calls = {"factory": 0, "start_epoch": 0}
 
     def factory(epoch):
         calls["factory"] += 1
         return TensorBatches(X, y, 8)
 
-    class Clipping(Trainer):
-        def after_backward(self):
-            calls["after_backward"] += 1
-            nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+    class Counting(Trainer):
+        def start_epoch(self, train):
+            calls["start_epoch"] += 1
 
-    Clipping(nn.Linear(3, 1), nn.MSELoss(), lr=0.1, device="cpu").fit(
+    Counting(nn.Linear(3, 1), nn.MSELoss(), lr=0.1, device="cpu").fit(
         factory, None, num_epochs=2
     )
-    assert calls == {"factory": 2, "after_backward": 8}
+    assert calls == {"factory": 2, "start_epoch": 2}
 
 
 def test_optimizer_arguments_are_checked():

@@ -33,7 +33,7 @@ from .decoding import predict
 from .bptt import (bptt, hidden_gradient_norms, hidden_states, random_problem,
                    random_recurrent_weights, randomized_weights, rnn_lm_loss)
 from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient,
-                            scratch_params, set_scratch_params)
+                            scratch_params)
 # Long memory and gated cells (book/long_memory.md, book/gated.md).
 from .data import recall_task
 from .diagrams.cells import gru_cell, lstm_cell
@@ -64,7 +64,7 @@ __all__ = [
     # backpropagation through time
     "bptt", "hidden_gradient_norms", "hidden_states", "random_problem",
     "random_recurrent_weights", "randomized_weights", "rnn_lm_loss", "BPTTTrainer",
-    "compare_strategies", "flat_gradient", "scratch_params", "set_scratch_params",
+    "compare_strategies", "flat_gradient", "scratch_params",
     # recurrent language models: models, training, decoding, figures
     "LanguageModel", "detach_state", "RNNScratch", "RNNLMScratch", "RNNLM",
     "sequence_cross_entropy", "stream_perplexity", "clip_gradients", "gradient_norm",

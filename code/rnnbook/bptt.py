@@ -331,11 +331,11 @@ def bptt(params: dict, X: torch.Tensor, Y: torch.Tensor,
 
     Runs under ``torch.no_grad()``. Explained and checked in ``book/bptt.md``.
     """
-    loss, grads, _ = _bptt_with_state(params, X, Y, state, truncation, seed, keep_prob)
+    loss, grads, _ = bptt_with_state(params, X, Y, state, truncation, seed, keep_prob)
     return loss, grads
 
 
-def _check_truncation(truncation: object, keep_prob: object = None,
+def check_truncation(truncation: object, keep_prob: object = None,
                       num_steps: int | None = None) -> None:
     """Validate ``truncation`` and ``keep_prob`` as :func:`bptt` takes them.
 
@@ -372,17 +372,17 @@ def _check_truncation(truncation: object, keep_prob: object = None,
                              "continuing the backward pass across one step")
 
 
-def _bptt_with_state(params: dict, X: torch.Tensor, Y: torch.Tensor,
-                     state: torch.Tensor | None,
-                     truncation: int | str | None, seed: int | None,
-                     keep_prob: float | None
-                     ) -> tuple[torch.Tensor, dict, torch.Tensor]:
+def bptt_with_state(params: dict, X: torch.Tensor, Y: torch.Tensor,
+                    state: torch.Tensor | None,
+                    truncation: int | str | None, seed: int | None,
+                    keep_prob: float | None
+                    ) -> tuple[torch.Tensor, dict, torch.Tensor]:
     """:func:`bptt` plus the last hidden state H_T (batch, hidden).
 
     A trainer carries H_T on to the next minibatch.
     """
     batch, num_steps, vocab, hidden = _check_problem(params, X, Y, state)
-    _check_truncation(truncation, keep_prob, num_steps)
+    check_truncation(truncation, keep_prob, num_steps)
     xi = None
     if truncation == "randomized":
         xi = randomized_weights(num_steps, 0.9 if keep_prob is None else keep_prob,
@@ -391,17 +391,15 @@ def _bptt_with_state(params: dict, X: torch.Tensor, Y: torch.Tensor,
         raise ValueError("seed and keep_prob only apply to truncation='randomized'; "
                          f"drop them for truncation={truncation!r}")
     k = truncation if isinstance(truncation, int) else None
-    return _bptt_core(params, X, Y, state, k, xi, with_state=True)
+    return _bptt_core(params, X, Y, state, k, xi)
 
 
 def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor,
                state: torch.Tensor | None, k: int | None, xi: torch.Tensor | None,
-               with_state: bool = False) -> tuple:
+               ) -> tuple[torch.Tensor, dict, torch.Tensor]:
     """The computation behind :func:`bptt`, on checked inputs.
 
-    It truncates at k, or weights by xi.
-
-    Returns (loss, grads), or (loss, grads, H_T) when ``with_state``.
+    It truncates at k, or weights by xi. Returns (loss, grads, H_T).
     """
     with torch.no_grad():
         H = _forward(params, X, state)                       # (steps+1, batch, hidden)
@@ -416,7 +414,7 @@ def _bptt_core(params: dict, X: torch.Tensor, Y: torch.Tensor,
         grads = _recurrent_grads(params, X, H, dA, dH0)
         grads.update(W_hq=dW_hq, b_q=db_q)
     grads = {name: grads[name] for name in (*PARAM_NAMES, "state")}
-    return (loss, grads, H[-1].clone()) if with_state else (loss, grads)
+    return loss, grads, H[-1].clone()
 
 
 def rnn_lm_loss(params: dict, X: torch.Tensor, Y: torch.Tensor,

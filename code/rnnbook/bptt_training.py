@@ -5,8 +5,8 @@ The gradient is full, truncated or randomized.
 Explained in ``book/bptt_truncation.md``. Three pieces connect :func:`rnnbook.bptt` to
 the rest of the book:
 
-* :func:`scratch_params` and :func:`set_scratch_params` read and write the
-  parameters of :class:`rnnbook.RNNLMScratch` as the dict that ``bptt`` takes;
+* :func:`scratch_params` reads the parameters of :class:`rnnbook.RNNLMScratch`
+  as the dict that ``bptt`` takes;
 * :class:`BPTTTrainer` is the book's one training loop (:class:`rnnbook.Trainer`,
   through :class:`rnnbook.LanguageModelTrainer`) with one hook replaced: the
   gradients come from ``bptt(..., truncation=...)`` instead of autograd, and
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from .bptt import PARAM_NAMES, _bptt_with_state, _check_truncation, bptt
+from .bptt import PARAM_NAMES, bptt, bptt_with_state, check_truncation
 from .models.rnn_scratch import RNNLMScratch
 from .training import Batch, Batches, History, LanguageModelTrainer
 
@@ -55,37 +55,6 @@ def scratch_params(model: RNNLMScratch) -> dict[str, nn.Parameter]:
             "W_hq": model.W_hq, "b_q": model.b_q}
 
 
-def set_scratch_params(model: RNNLMScratch, params: dict[str, torch.Tensor]) -> None:
-    """Copy the values of ``params`` into ``model``, in place.
-
-    ``params`` is a dict like the one :func:`scratch_params` returns.
-
-    Every key of ``rnnbook.bptt`` is required and nothing else; shapes must
-    match the model's. Values are converted to the model's dtype and device.
-    """
-    own = scratch_params(model)
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of tensors with keys {PARAM_NAMES}, "
-                        f"got {type(params).__name__}")
-    missing = [k for k in PARAM_NAMES if k not in params]
-    extra = [k for k in params if k not in PARAM_NAMES]
-    if missing or extra:
-        raise ValueError(f"params must have exactly the keys {PARAM_NAMES}: "
-                         f"missing {missing}, unexpected {extra}")
-    for name, target in own.items():
-        value = params[name]
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"params[{name!r}] must be a torch.Tensor, "
-                            f"got {type(value).__name__}")
-        if value.shape != target.shape:
-            raise ValueError(f"params[{name!r}] has shape {tuple(value.shape)} "
-                             f"but the model's {name} has {tuple(target.shape)}: "
-                             "build the model with the same vocabulary and hidden size")
-    with torch.no_grad():
-        for name, target in own.items():
-            target.copy_(params[name])
-
-
 class BPTTTrainer(LanguageModelTrainer):
     """:class:`rnnbook.LanguageModelTrainer` with gradients from :func:`rnnbook.bptt`.
 
@@ -111,7 +80,7 @@ class BPTTTrainer(LanguageModelTrainer):
                  keep_prob: float | None = None, **kwargs) -> None:
         _check_model(model)
         # k > num_steps can only be seen at the first batch
-        _check_truncation(truncation, keep_prob)
+        check_truncation(truncation, keep_prob)
         super().__init__(model, **kwargs)
         self.truncation, self.keep_prob = truncation, keep_prob
 
@@ -122,7 +91,7 @@ class BPTTTrainer(LanguageModelTrainer):
         if self.truncation == "randomized":      # fresh, reproducible cuts
             seed = int(torch.randint(0, 2**62, ()))
         state = self.state if self.carry_state else None
-        loss, grads, last = _bptt_with_state(
+        loss, grads, last = bptt_with_state(
             params, X, Y, state, self.truncation, seed, self.keep_prob)
         if self.carry_state:
             self.state = last                    # no graph: nothing to detach

@@ -3,11 +3,11 @@
 Explained in ``book/sequences.md``, where it fits a linear autoregressive model.
 Later pages reuse it for recurrent models by subclassing ``Trainer`` and
 overriding its hooks (``batch_loss`` to carry extra state through a batch,
-``compute_gradients`` to obtain the gradients some other way than autograd,
-``after_backward`` for anything to do between backward and step) rather than by
-copying the loop. ``LanguageModelTrainer`` (``book/rnn_scratch.md``) is such a
-subclass: it trains models with the contract ``model(X, state) -> (logits,
-state)`` on cross-entropy and can carry the hidden state across minibatches.
+``compute_gradients`` to obtain the gradients some other way than autograd)
+rather than by copying the loop. ``LanguageModelTrainer``
+(``book/rnn_scratch.md``) is such a subclass: it trains models with the contract
+``model(X, state) -> (logits, state)`` on cross-entropy and can carry the hidden
+state across minibatches.
 
 Every run also gets, from the base class: optional gradient clipping
 (:func:`clip_gradients`, explained in ``book/rnn_scratch.md``), the gradient norm
@@ -197,25 +197,15 @@ class Trainer:
             loss.backward()
         return value, n
 
-    def after_backward(self) -> None:
-        """Called between ``backward()`` (and clipping) and ``optimizer.step()``."""
-
     def start_epoch(self, train: bool) -> None:
         """Called before the first batch of every training epoch and every
         evaluation."""
-
-    def to_device(self, batch: Batch) -> Batch:
-        """Move every tensor of a batch to ``self.device``.
-
-        Override for other batch types.
-        """
-        return tuple(t.to(self.device) for t in batch)
 
     # ---- the loop -----------------------------------------------------------------
     def _batches(self, batches: Batches) -> Iterable[Batch]:
         # A function of the epoch (counted from 0) gives each epoch its own batches.
         for batch in (batches(self.epoch - 1) if callable(batches) else batches):
-            yield self.to_device(batch)
+            yield tuple(t.to(self.device) for t in batch)
 
     def train_epoch(self, batches: Batches) -> float:
         """One pass of gradient steps over ``batches``; returns the mean training loss.
@@ -242,7 +232,6 @@ class Trainer:
                 self.grad_norms.append(clip_gradients(params, self.clip))
             else:
                 self.grad_norms.append(gradient_norm(params))
-            self.after_backward()
             self.optimizer.step()
             total, count = total + value * n, count + n
         if count == 0:
