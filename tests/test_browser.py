@@ -526,7 +526,8 @@ def test_live_code_runs_the_pages_cells_and_rnnbook_in_the_page(
         assert state == "ready", f"{status}\n(jupyter log: {tmp_path / 'jupyter.log'})"
         assert url in status
 
-        # The page's own cell runs in the page and prints what the build printed.
+        # The page's own cell runs in the page and prints what the build printed
+        # (its print is its last statement: once it shows, the cell has finished).
         first.locator(".thebe-run-button").click()
         first.locator(f".cell_output {stdout}").wait_for(timeout=120_000)
         assert first.locator(".cell_output").inner_text().strip() == built_output

@@ -57,7 +57,7 @@ def test_opening_page_draws_the_task_shapes(built_book):
 
 def test_notation_page_is_built_and_linked(built_book):
     html = read(built_book, "notation")
-    for symbol in ("W}_{xh}", "W}_{hh}", "W}_{hq}", "b}_h", "b}_q", "E}_t"):
+    for symbol in ("W}_{xh}", "W}_{hh}", "W}_{hq}", "b}_h", "b}_q", "O}_t"):
         assert symbol in html, symbol
     assert "notation.html" in read(built_book, "sequences")
     assert "notation.html" in read(built_book, "language_models")
