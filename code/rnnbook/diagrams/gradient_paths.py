@@ -1,4 +1,4 @@
-"""Diagrams for backpropagation through time: the computational graph and truncation.
+"""Diagrams of the paths a gradient takes through time: the graph and truncation.
 
 Shown in ``book/bptt.md`` (the graph) and ``book/bptt_truncation.md`` (truncation).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from ..bptt import randomized_weights
+from ..bptt.truncation import randomized_weights
 from ._draw import COLORS, INK, arrow, new_canvas, node
 
 PARAM_EDGE = "#777777"
