@@ -324,7 +324,11 @@ def test_randomized_weights_values_and_mean():
             ValueError,
             r"keep_prob must satisfy 0 < keep_prob <= 1, got .*: it is the probability",
         ),
-        (dict(num_steps=5, keep_prob="0.5"), TypeError, "keep_prob must be a number, got str"),
+        (
+            dict(num_steps=5, keep_prob="0.5"),
+            TypeError,
+            "keep_prob must be a number, got str",
+        ),
         (dict(num_steps=5, seed=1.5), TypeError, "seed must be an int"),
     ],
 )

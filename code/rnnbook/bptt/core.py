@@ -10,8 +10,9 @@ chapter, with its parameters in a dict (see :mod:`rnnbook.bptt.problem`)::
 The inputs X_t are one-hot vectors, so ``X_t W_xh`` is a row lookup ``W_xh[X_t]``
 and its gradient a scatter-add of rows: the code never builds the one-hot matrix.
 The steps run in the lesson model's own loop
-(:func:`rnnbook.models.rnn_scratch.rnn_loop`), and every backward pass of the package's BPTT, full, truncated or
-randomized, runs in :func:`backward_loop`. Nothing here records an autograd graph.
+(:func:`rnnbook.models.rnn_scratch.rnn_loop`), and every backward pass of the
+package's BPTT, full, truncated or randomized, runs in :func:`backward_loop`.
+Nothing here records an autograd graph.
 """
 
 from __future__ import annotations

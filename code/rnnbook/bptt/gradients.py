@@ -1,4 +1,4 @@
-"""Loss and gradients of the tanh RNN language model by hand: full, truncated, randomized.
+"""Loss and gradients of the tanh RNN language model by hand, full or truncated.
 
 Explained in ``book/bptt.md`` (full BPTT, checked against autograd) and
 ``book/bptt_truncation.md`` (the truncated strategies). :func:`bptt_gradients`

@@ -45,9 +45,10 @@ def scratch_params(model: RNNLMScratch) -> dict[str, nn.Parameter]:
     """A scratch language model's parameters as the dict BPTT by hand takes.
 
     The values are the model's own ``nn.Parameter`` objects, not copies: the
-    model stores its weights in exactly the layout of :func:`rnnbook.bptt_gradients` (``W_xh``
-    (vocab, hidden), ``W_hh`` (hidden, hidden), ``b_h`` (hidden,), ``W_hq``
-    (hidden, vocab), ``b_q`` (vocab,); the output layer computes ``H W_hq + b_q``),
+    model stores its weights in exactly the layout of
+    :func:`rnnbook.bptt_gradients` (``W_xh`` (vocab, hidden), ``W_hh`` (hidden,
+    hidden), ``b_h`` (hidden,), ``W_hq`` (hidden, vocab), ``b_q`` (vocab,); the
+    output layer computes ``H W_hq + b_q``),
     so no transposition is needed, and writing into ``.grad`` or into the data of
     an entry changes the model. ``bptt_gradients`` runs without autograd, so the
     parameters may be passed as they are. Explained in ``book/bptt.md``.
@@ -143,7 +144,7 @@ def compare_strategies(model: RNNLMScratch, strategies: dict[str, dict],
 
 def flat_gradient(params: dict, X: torch.Tensor, Y: torch.Tensor,
                   **bptt_kwargs) -> torch.Tensor:
-    """The gradient of all parameters from :func:`rnnbook.bptt_gradients`, as one vector.
+    """The gradient of all parameters from BPTT by hand, as one vector.
 
     The pieces are concatenated in the order of ``PARAM_NAMES`` (the gradient of
     the initial state is left out: it is not a parameter). ``bptt_kwargs`` are
