@@ -397,11 +397,7 @@ def bad_case(name):
     [
         ("missing key", ValueError, r"missing \['b_h'\]"),
         ("extra key", ValueError, "unexpected keys"),
-        (
-            "W_hh shape",
-            ValueError,
-            r"params\['W_hh'\] has shape \(4, 5\), expected \(4, 4\)",
-        ),
+        ("W_hh shape", ValueError, r"'W_hh'\] has shape \(4, 5\), expected \(4, 4\)"),
         ("b_q shape", ValueError, r"params\['b_q'\] has shape"),
         ("param dtype", TypeError, "convert all parameters to one dtype"),
         ("integer params", TypeError, "floating point"),
@@ -410,11 +406,7 @@ def bad_case(name):
         ("X int32", TypeError, r"torch.int64, got dtype torch.int32: pass X.long\(\)"),
         ("X 1-D", ValueError, r"X must have shape \(batch, num_steps\)"),
         ("shape mismatch", ValueError, "one target per input token"),
-        (
-            "token too large",
-            ValueError,
-            r"X holds token indices in \[\d+, 6\].*\[0, 5\]",
-        ),
+        ("token too large", ValueError, r"X holds token .* \[\d+, 6\].*\[0, 5\]"),
         ("negative target", ValueError, r"Y holds token indices in \[-1"),
         ("state shape", ValueError, r"state has shape \(2, 5\), expected"),
         ("state dtype", TypeError, "state has dtype torch.float32"),
@@ -423,16 +415,8 @@ def bad_case(name):
         ("k float", TypeError, "truncation must be None, an int k or 'randomized'"),
         ("k bool", TypeError, "truncation must be None, an int k or 'randomized'"),
         ("bad name", ValueError, "unknown truncation 'regular'"),
-        (
-            "seed without randomized",
-            ValueError,
-            "only apply to truncation='randomized'",
-        ),
-        (
-            "keep_prob without randomized",
-            ValueError,
-            "only apply to truncation='randomized'",
-        ),
+        ("seed without randomized", ValueError, "seed and keep_prob only apply"),
+        ("keep_prob without randomized", ValueError, "seed and keep_prob only apply"),
         ("bad keep_prob", ValueError, "keep_prob must satisfy 0 < keep_prob <= 1"),
     ],
 )

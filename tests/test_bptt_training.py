@@ -27,17 +27,11 @@ from rnnbook import (
 )
 from rnnbook.bptt import PARAM_NAMES
 
-TEXT = (
-    "the time traveller for so it will be convenient to speak of him "
-    "was expounding a recondite matter to us " * 4
-)
 
-
-@pytest.fixture(scope="module")
-def data() -> TimeMachineData:
-    return TimeMachineData(
-        text=TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
-    )
+@pytest.fixture
+def data(tiny_text_data) -> TimeMachineData:
+    """A few sentences of the novel as characters (``tests/conftest.py``)."""
+    return tiny_text_data
 
 
 def small_lm(
