@@ -35,7 +35,6 @@ reference run, validation not included.
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import time
 from collections.abc import Callable
@@ -49,7 +48,6 @@ from rnnbook.models.fast import backward_through_time, run_recurrence
 T, B, HID, V = 32, 1024, 32, 28
 N = T * B
 STEPS_PER_RUN = 100 * 10  # 100 epochs of 10 training minibatches
-LOG2_E = 1.0 / math.log(2.0)
 
 
 def median_ms(fn: Callable[[], object], repeats: int) -> float:

@@ -566,3 +566,29 @@ def test_backward_loop_gives_every_adjoint_of_the_pre_activations():
     for t in range(6):
         torch.testing.assert_close(dA[t], dA_ref[t], rtol=1e-12, atol=1e-15)
     torch.testing.assert_close(dH0, dA_ref[0] @ W["W_hh"].T, rtol=1e-12, atol=1e-15)
+
+
+def test_bptt_is_a_package_and_its_function_has_its_own_name():
+    import types
+
+    import rnnbook
+    import rnnbook.bptt
+
+    assert isinstance(rnnbook.bptt, types.ModuleType)
+    assert rnnbook.bptt_gradients is rnnbook.bptt.bptt_gradients is bptt_gradients
+    assert set(rnnbook.bptt.__all__) <= set(dir(rnnbook.bptt))
+
+
+def test_the_forward_pass_is_the_lesson_models_loop():
+    """BPTT's states are bit for bit those of ``RNNScratch`` on the same weights."""
+    from rnnbook import RNNScratch
+
+    p = random_problem(batch_size=3, num_steps=6, vocab_size=7, num_hiddens=5,
+                       with_state=True, seed=16)
+    rnn = RNNScratch(7, 5).double()
+    with torch.no_grad():
+        for name in ("W_xh", "W_hh", "b_h"):
+            getattr(rnn, name).copy_(p.params[name])
+        outputs, last = rnn(F.one_hot(p.X.T, 7).double(), p.state)
+    H = hidden_states(p.params, p.X, p.state)
+    assert torch.equal(H, outputs) and torch.equal(H[-1], last)

@@ -40,7 +40,7 @@ def activation_derivative(H: torch.Tensor, linear: bool = False) -> torch.Tensor
 
     ``D[t - 1]`` = tanh'(A_t) = 1 - H_t^2 (no need to keep A_t), or ones for
     the linear RNN; shape (steps, batch, hidden), as :func:`backward_loop`
-    takes it.
+    takes it (``book/bptt.md``, the table beside the loop).
     """
     H = H[1:]
     return torch.ones_like(H) if linear else 1.0 - H * H

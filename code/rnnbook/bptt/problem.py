@@ -128,7 +128,11 @@ def random_recurrent_weights(num_hiddens: int, spectral_radius: float, seed: int
 
 
 class Problem(NamedTuple):
-    """A random RNN language-model problem: params, inputs, targets, initial state."""
+    """A random RNN language-model problem: params, inputs, targets, initial state.
+
+    What :func:`random_problem` returns; unpack it as ``params, X, Y, state``
+    (``book/bptt.md``).
+    """
 
     params: dict
     X: torch.Tensor

@@ -20,7 +20,11 @@ DEFAULT_KEEP_PROB = 0.9
 
 
 def check_keep_prob(keep_prob: object) -> float:
-    """``keep_prob`` as a float in (0, 1]: the probability of crossing one more step."""
+    """``keep_prob`` as a float in (0, 1]: the probability of crossing one more step.
+
+    The one check of it, for :func:`randomized_weights` and
+    :func:`check_truncation` (``book/bptt_truncation.md``).
+    """
     return check_real("keep_prob", keep_prob, 0, 1, low_open=True,
                       why="it is the probability of continuing the backward "
                           "pass across one step")
