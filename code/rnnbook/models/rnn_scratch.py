@@ -7,9 +7,11 @@ code, shown whole). Tensors and automatic differentiation only:
     H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)        (batch, hidden)
     O_t = H_t W_hq + b_q                             (batch, vocab)
 
-The faster model of the appendix (``book/fast_rnn.md``),
-:class:`rnnbook.FastRNNLMScratch`, computes the same function with the same
-weights. Lines stay within 79 characters: the pages show these classes whole.
+:func:`rnn_loop` is the time loop; the hand-written backpropagation through
+time of ``book/bptt.md`` runs it too. The faster model of the appendix
+(``book/fast_rnn.md``), :class:`rnnbook.FastRNNLMScratch`, computes the same
+function with the same weights. Lines stay within 79 characters: the pages
+show this code whole.
 """
 
 from __future__ import annotations
