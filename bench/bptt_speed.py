@@ -4,7 +4,8 @@ Run from the repository root:  python bench/bptt_speed.py
 
 Problem: float32, batch 64, 32 steps, 128 hidden units, vocabulary 28 (the
 character vocabulary). Both sides compute the loss and every gradient (forward
-and backward): ``rnnbook.bptt`` by hand, ``rnnbook.rnn_lm_loss`` followed by
+and backward): ``rnnbook.bptt_gradients`` by hand, ``rnnbook.rnn_lm_loss``
+followed by
 ``torch.autograd.grad``. Repetitions of the two alternate, so that any drift of
 the machine's speed hits both equally; the medians are compared. The last line
 is machine-readable:
@@ -48,7 +49,7 @@ def main() -> None:
     leaves = {k: v.clone().requires_grad_() for k, v in params.items()}
 
     def hand() -> None:
-        rnnbook.bptt(params, X, Y)
+        rnnbook.bptt_gradients(params, X, Y)
 
     def autograd() -> None:
         loss = rnnbook.rnn_lm_loss(leaves, X, Y)
@@ -57,11 +58,13 @@ def main() -> None:
     variants = {
         "bptt (full)": hand,
         "autograd": autograd,
-        "bptt (truncation=4)": lambda: rnnbook.bptt(params, X, Y, truncation=4),
-        f"bptt (truncation={STEPS})": lambda: rnnbook.bptt(
+        "bptt (truncation=4)": lambda: rnnbook.bptt_gradients(
+            params, X, Y, truncation=4
+        ),
+        f"bptt (truncation={STEPS})": lambda: rnnbook.bptt_gradients(
             params, X, Y, truncation=STEPS
         ),
-        "bptt (randomized, keep_prob=0.9)": lambda: rnnbook.bptt(
+        "bptt (randomized, keep_prob=0.9)": lambda: rnnbook.bptt_gradients(
             params, X, Y, truncation="randomized", seed=1
         ),
     }

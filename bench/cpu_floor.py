@@ -8,9 +8,11 @@ noisy machine (explained in ``book/fast_rnn.md``):
   ``model.loss`` (``rnnbook.models.fast.scratch_lm_loss``), ``backward``,
   clipping and the SGD update;
 * ``plain``: the same step for the lesson's ``rnnbook.RNNLMScratch``;
-* ``bare``: the fast model's arithmetic with the same PyTorch kernels, written
-  as one straight sequence of calls into buffers allocated once, with no
-  autograd, no checks, no clipping and no update: a floor for eager PyTorch;
+* ``bare``: the fast model's arithmetic with the same PyTorch kernels and no
+  autograd, no checks, no clipping and no update: the model's own time loops
+  (``rnnbook.models.fast.run_recurrence`` and ``backward_through_time``), and
+  the output layer as one straight sequence of calls into buffers allocated
+  once: a floor for eager PyTorch;
 * ``products``: only the matrix products of that sequence (4 over all 32,768
   positions, 64 small ones inside the time loop): a floor for anything that
   does them in float32 with PyTorch's BLAS.
@@ -33,7 +35,6 @@ reference run, validation not included.
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import time
 from collections.abc import Callable
@@ -42,11 +43,11 @@ import torch
 
 import rnnbook
 from machine import machine_info
+from rnnbook.models.fast import backward_through_time, run_recurrence
 
 T, B, HID, V = 32, 1024, 32, 28
 N = T * B
 STEPS_PER_RUN = 100 * 10  # 100 epochs of 10 training minibatches
-LOG2_E = 1.0 / math.log(2.0)
 
 
 def median_ms(fn: Callable[[], object], repeats: int) -> float:
@@ -95,32 +96,24 @@ def main() -> None:
     package_step = trainer_step(rnnbook.FastRNNLMScratch)
     plain_step = trainer_step(rnnbook.RNNLMScratch)
 
-    # The same arithmetic as rnnbook.models.fast.scratch_lm_loss, straight-line,
-    # into buffers allocated once.
+    # The same arithmetic as rnnbook.models.fast.ScratchLMLoss: its time loops,
+    # and the output layer straight-line, into buffers allocated once.
     gen = torch.Generator().manual_seed(0)
     idx, tgt = X.T.reshape(-1), Y.T.reshape(-1)  # time-major token indices
     table = torch.randn(V, HID, generator=gen) * 0.3  # 2 (W_xh + b_h)
-    W2 = torch.randn(HID, HID, generator=gen) * 0.3  # 2 W_hh
-    W_T = torch.randn(HID, HID, generator=gen).T * 0.3  # W_hh^T
+    W_hh = torch.randn(HID, HID, generator=gen) * 0.15
+    W2 = W_hh * 2  # 2 W_hh, for the products alone below
+    H0 = torch.zeros(B, HID)
     WqT = torch.randn(V, HID, generator=gen) * 0.3  # log2(e) W_hq^T
     bq = torch.zeros(V, 1)  # log2(e) b_q
-    S, D, dZ = torch.empty(T, B, HID), torch.empty(T, B, HID), torch.empty(T, B, HID)
+    S, dZ = torch.empty(T, B, HID), torch.empty(T, B, HID)
     logits = torch.empty(V, N)
     dW, dWq, dtab = torch.empty(HID, HID), torch.empty(V, HID), torch.empty(V, HID)
-    one, minus_one, minus = (
-        torch.tensor(1.0),
-        torch.tensor(-1.0),
-        torch.tensor(-1.0 / N),
-    )
-    S_t, dZ_t, D_t = S.unbind(0), dZ.unbind(0), D.unbind(0)
+    minus = torch.tensor(-1.0 / N)
 
     def bare_step() -> None:
         torch.index_select(table, 0, idx, out=S.view(N, HID))  # input lookup: 2 P_t
-        h = torch.zeros(B, HID)
-        for t in range(T):  # h_t = 2 sigmoid(2 z_t) - 1
-            h = torch.add(
-                minus_one, S_t[t].addmm_(h, W2).sigmoid_(), alpha=2, out=S_t[t]
-            )
+        run_recurrence(S, H0, W_hh)  # h_t = 2 sigmoid(2 z_t) - 1, in place
         torch.addmm(bq, WqT, S.view(N, HID).T, out=logits)  # (vocab, positions), base 2
         logits.gather(0, tgt[None])
         top = logits.amax(0)
@@ -131,12 +124,7 @@ def main() -> None:
         torch.mm(logits, S.view(N, HID), out=dWq)  # dL/dW_hq^T
         logits.sum(1)  # dL/db_q
         torch.mm(logits.T, WqT, out=dZ.view(N, HID))  # dL/dh_t
-        torch.addcmul(one, S, S, value=-1, out=D)  # 1 - h^2
-        for t in range(T - 1, -1, -1):  # back through time
-            if t + 1 < T:
-                dZ_t[t].addmm_(dZ_t[t + 1], W_T)
-            dZ_t[t].mul_(D_t[t])
-        torch.mm(S[:-1].reshape(-1, HID).T, dZ[1:].reshape(-1, HID), out=dW)
+        backward_through_time(dZ, S, H0, W_hh, need_dH0=False)  # and dL/dW_hh
         dtab.zero_().index_add_(0, idx, dZ.view(N, HID))  # dL/dW_xh
 
     Hs, Hsmall, out_small = S.view(N, HID), torch.zeros(B, HID), torch.empty(B, HID)
@@ -177,7 +165,7 @@ def main() -> None:
         f"({plain / package:.0%} of the fast step)"
     )
     print(
-        f"  bare arithmetic, buffers allocated once        {bare:6.2f} ms  "
+        f"  bare arithmetic, no autograd                   {bare:6.2f} ms  "
         f"({bare / package:.0%})"
     )
     print(

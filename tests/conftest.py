@@ -59,6 +59,23 @@ def novel_words(novel_text) -> TimeMachineData:
     return TimeMachineData(level="word", text=novel_text)
 
 
+# Two sentences of the novel, repeated: enough text for a training loop to run in a
+# moment, without the corpus.
+TINY_TEXT = (
+    "the time traveller for so it will be convenient to speak of him "
+    "was expounding a recondite matter to us " * 4
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_text_data() -> TimeMachineData:
+    """Character data from :data:`TINY_TEXT`, for tests of training loops (shared:
+    do not modify)."""
+    return TimeMachineData(
+        text=TINY_TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """Every test that uses the built book is marked ``book``, and no other needs to be.
 

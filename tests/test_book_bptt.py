@@ -78,7 +78,7 @@ def test_bptt_page_shows_the_backward_loop_beside_its_equations(built_book):
     text = text_of(html)
     for line in (
         "dH = dH_out[t - 1] + carry",
-        "dA[t - 1] = dH * (1 - H[t] * H[t])",
+        "dA[t - 1] = dH * D[t - 1]",
         "carry = dA[t - 1] @ W_hh.T",
     ):
         assert text.count(line) >= 2, (

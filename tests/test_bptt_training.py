@@ -19,7 +19,7 @@ from rnnbook import (
     RNNScratch,
     TimeMachineData,
     Trainer,
-    bptt,
+    bptt_gradients,
     compare_strategies,
     flat_gradient,
     hidden_gradient_norms,
@@ -27,17 +27,11 @@ from rnnbook import (
 )
 from rnnbook.bptt import PARAM_NAMES
 
-TEXT = (
-    "the time traveller for so it will be convenient to speak of him "
-    "was expounding a recondite matter to us " * 4
-)
 
-
-@pytest.fixture(scope="module")
-def data() -> TimeMachineData:
-    return TimeMachineData(
-        text=TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
-    )
+@pytest.fixture
+def data(tiny_text_data) -> TimeMachineData:
+    """A few sentences of the novel as characters (``tests/conftest.py``)."""
+    return tiny_text_data
 
 
 def small_lm(
@@ -72,7 +66,7 @@ def test_bptt_on_the_bridged_parameters_gives_the_models_loss():
     g = torch.Generator().manual_seed(0)
     X, Y = torch.randint(9, (3, 8), generator=g), torch.randint(9, (3, 8), generator=g)
     state = torch.rand(3, 6, generator=g, dtype=torch.float64) - 0.5
-    loss, grads = bptt(scratch_params(model), X, Y, state)
+    loss, grads = bptt_gradients(scratch_params(model), X, Y, state)
     logits, _ = model(X, state)
     reference = rnnbook.sequence_cross_entropy(logits, Y)
     reference.backward()
@@ -232,12 +226,12 @@ def test_truncated_training_lowers_the_loss_reproducibly(data, options):
         (
             dict(truncation="randomized", keep_prob=1.5),
             ValueError,
-            r"keep_prob must lie in \(0, 1\]",
+            r"keep_prob must satisfy 0 < keep_prob <= 1, got .*: it is the probability",
         ),
         (
             dict(truncation="randomized", keep_prob="high"),
             TypeError,
-            "keep_prob must be a float",
+            "keep_prob must be a number, got str",
         ),
     ],
 )
@@ -325,7 +319,7 @@ def test_flat_gradient_concatenates_bptts_gradients_in_order():
     p = rnnbook.random_problem(
         batch_size=2, num_steps=5, vocab_size=6, num_hiddens=4, seed=3
     )
-    _, grads = bptt(p.params, p.X, p.Y, truncation=2)
+    _, grads = bptt_gradients(p.params, p.X, p.Y, truncation=2)
     flat = flat_gradient(p.params, p.X, p.Y, truncation=2)
     assert flat.shape == (6 * 4 + 4 * 4 + 4 + 4 * 6 + 6,)
     assert torch.equal(flat, torch.cat([grads[n].reshape(-1) for n in PARAM_NAMES]))

@@ -19,7 +19,7 @@ from rnnbook import (
     RNNLM,
     RNNLMScratch,
     RNNScratch,
-    bptt,
+    bptt_gradients,
     random_problem,
     rnn_lm_loss,
 )
@@ -123,7 +123,7 @@ def test_hand_written_bptt_matches_autograd_on_cuda():
     )
     params = {k: v.cuda() for k, v in params.items()}
     X, Y, state = X.cuda(), Y.cuda(), state.cuda()
-    loss, grads = bptt(params, X, Y, state)
+    loss, grads = bptt_gradients(params, X, Y, state)
     leaves = {k: v.clone().requires_grad_() for k, v in params.items()}
     reference = torch.autograd.grad(
         rnn_lm_loss(leaves, X, Y, state), list(leaves.values())

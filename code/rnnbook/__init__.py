@@ -30,10 +30,10 @@ from .training import (History, LanguageModelTrainer, Trainer, clip_gradients,
                        default_device, fit, fit_language_model, gradient_norm)
 from .decoding import predict
 # Backpropagation through time, by hand.
-from .bptt import (bptt, hidden_gradient_norms, hidden_states, random_problem,
-                   random_recurrent_weights, randomized_weights, rnn_lm_loss)
-from .bptt_training import (BPTTTrainer, compare_strategies, flat_gradient,
-                            scratch_params)
+from .bptt import (BPTTTrainer, bptt_gradients, compare_strategies, flat_gradient,
+                   hidden_gradient_norms, hidden_states, random_problem,
+                   random_recurrent_weights, randomized_weights, rnn_lm_loss,
+                   scratch_params)
 # Long memory and gated cells (book/long_memory.md, book/gated.md).
 from .data import recall_task
 from .diagrams.cells import gru_cell, lstm_cell
@@ -62,7 +62,7 @@ __all__ = [
     "LinearAutoregression", "companion_matrix", "k_step_predictions", "k_step_targets",
     "rollout", "perplexity", "NGramLM", "History", "Trainer", "default_device", "fit",
     # backpropagation through time
-    "bptt", "hidden_gradient_norms", "hidden_states", "random_problem",
+    "bptt_gradients", "hidden_gradient_norms", "hidden_states", "random_problem",
     "random_recurrent_weights", "randomized_weights", "rnn_lm_loss", "BPTTTrainer",
     "compare_strategies", "flat_gradient", "scratch_params",
     # recurrent language models: models, training, decoding, figures

@@ -1,6 +1,6 @@
 """Diagrams drawn by code, one module per figure family."""
 
-from .bptt import computational_graph, truncation_strategies
+from .gradient_paths import computational_graph, truncation_strategies
 from .charlm import char_lm
 from .cells import gru_cell, lstm_cell
 from .partition import partition_offsets, sequential_streams

@@ -36,7 +36,7 @@ float64, for no speed a run could tell from noise.
 
 The tests (``tests/test_fused.py``) check the loss and every gradient against
 the lesson model's autograd and the package's hand-written BPTT
-(:func:`rnnbook.bptt`) in float64, and the chunked evaluation against the loss
+(:func:`rnnbook.bptt_gradients`) in float64, and the chunked evaluation against the loss
 over all steps at once.
 """
 

@@ -7,12 +7,16 @@ code, shown whole). Tensors and automatic differentiation only:
     H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)        (batch, hidden)
     O_t = H_t W_hq + b_q                             (batch, vocab)
 
-The faster model of the appendix (``book/fast_rnn.md``),
-:class:`rnnbook.FastRNNLMScratch`, computes the same function with the same
-weights. Lines stay within 79 characters: the pages show these classes whole.
+:func:`rnn_loop` is the time loop; the hand-written backpropagation through
+time of ``book/bptt.md`` runs it too. The faster model of the appendix
+(``book/fast_rnn.md``), :class:`rnnbook.FastRNNLMScratch`, computes the same
+function with the same weights. Lines stay within 79 characters: the pages
+show this code whole.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
@@ -20,6 +24,25 @@ from torch.nn import functional as F
 
 from .base import LanguageModel
 from ..checks import check_instance, check_sequence, check_sizes
+
+
+def rnn_loop(P: Tensor, H: Tensor, W_hh: Tensor,
+             activation: Callable[[Tensor], Tensor] = torch.tanh,
+             ) -> tuple[Tensor, Tensor]:
+    """Run H_t = activation(P_t + H_{t-1} W_hh) over every step of ``P``.
+
+    ``P`` (steps, batch, hidden) holds the input terms X_t W_xh + b_h,
+    ``H`` (batch, hidden) the state before the first step. Returns the
+    states of all steps and the last one. :class:`RNNScratch` runs its
+    steps here, and so does the hand-written backpropagation through time
+    of ``book/bptt.md``, which passes another ``activation`` to study the
+    linear RNN: one loop for the lesson and for its gradients.
+    """
+    outputs = []
+    for P_t in P:                       # the loop: what needs H_{t-1}
+        H = activation(P_t + H @ W_hh)                   # (batch, hidden)
+        outputs.append(H)
+    return torch.stack(outputs), H      # (steps, batch, hidden), last
 
 
 class RNNScratch(nn.Module):
@@ -50,11 +73,7 @@ class RNNScratch(nn.Module):
         shape = (inputs.shape[1], self.num_hiddens)       # (batch, hidden)
         H = inputs.new_zeros(shape) if state is None else state
         P = inputs @ self.W_xh + self.b_h   # all steps: (steps, batch, h)
-        outputs = []
-        for P_t in P:                       # the loop: what needs H_{t-1}
-            H = torch.tanh(P_t + H @ self.W_hh)          # (batch, hidden)
-            outputs.append(H)
-        return torch.stack(outputs), H      # (steps, batch, hidden), last
+        return rnn_loop(P, H, self.W_hh)    # the steps, one after another
 
 
 class RNNLMScratch(LanguageModel):

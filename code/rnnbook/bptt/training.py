@@ -2,14 +2,14 @@
 
 The gradient is full, truncated or randomized.
 
-Explained in ``book/bptt_truncation.md``. Three pieces connect :func:`rnnbook.bptt` to
-the rest of the book:
+Explained in ``book/bptt_truncation.md``. Three pieces connect
+:func:`rnnbook.bptt_gradients` to the rest of the book:
 
 * :func:`scratch_params` reads the parameters of :class:`rnnbook.RNNLMScratch`
-  as the dict that ``bptt`` takes;
+  as the dict that ``bptt_gradients`` takes;
 * :class:`BPTTTrainer` is the book's one training loop (:class:`rnnbook.Trainer`,
   through :class:`rnnbook.LanguageModelTrainer`) with one hook replaced: the
-  gradients come from ``bptt(..., truncation=...)`` instead of autograd, and
+  gradients come from ``bptt_gradients(..., truncation=...)`` instead of autograd, and
   everything else (clipping, gradient-norm record, NaN guard, history,
   validation) is unchanged;
 * :func:`compare_strategies` trains copies of one initial model with several
@@ -25,9 +25,11 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from .bptt import PARAM_NAMES, bptt, bptt_with_state, check_truncation
-from .models.rnn_scratch import RNNLMScratch
-from .training import Batch, Batches, History, LanguageModelTrainer
+from ..models.rnn_scratch import RNNLMScratch
+from ..training import Batch, Batches, History, LanguageModelTrainer
+from .gradients import bptt_gradients, bptt_with_state
+from .problem import PARAM_NAMES
+from .truncation import check_truncation
 
 
 def _check_model(model: object) -> RNNLMScratch:
@@ -40,14 +42,15 @@ def _check_model(model: object) -> RNNLMScratch:
 
 
 def scratch_params(model: RNNLMScratch) -> dict[str, nn.Parameter]:
-    """A scratch language model's parameters as the dict :func:`rnnbook.bptt` takes.
+    """A scratch language model's parameters as the dict BPTT by hand takes.
 
     The values are the model's own ``nn.Parameter`` objects, not copies: the
-    model stores its weights in exactly the layout of ``bptt`` (``W_xh``
-    (vocab, hidden), ``W_hh`` (hidden, hidden), ``b_h`` (hidden,), ``W_hq``
-    (hidden, vocab), ``b_q`` (vocab,); the output layer computes ``H W_hq + b_q``),
+    model stores its weights in exactly the layout of
+    :func:`rnnbook.bptt_gradients` (``W_xh`` (vocab, hidden), ``W_hh`` (hidden,
+    hidden), ``b_h`` (hidden,), ``W_hq`` (hidden, vocab), ``b_q`` (vocab,); the
+    output layer computes ``H W_hq + b_q``),
     so no transposition is needed, and writing into ``.grad`` or into the data of
-    an entry changes the model. ``bptt`` runs without autograd, so the
+    an entry changes the model. ``bptt_gradients`` runs without autograd, so the
     parameters may be passed as they are. Explained in ``book/bptt.md``.
     """
     model = _check_model(model)
@@ -56,22 +59,23 @@ def scratch_params(model: RNNLMScratch) -> dict[str, nn.Parameter]:
 
 
 class BPTTTrainer(LanguageModelTrainer):
-    """:class:`rnnbook.LanguageModelTrainer` with gradients from :func:`rnnbook.bptt`.
+    """:class:`rnnbook.LanguageModelTrainer` with gradients from BPTT by hand.
 
-    The gradients come from ``bptt`` instead of autograd.
+    The gradients come from :func:`rnnbook.bptt_gradients` instead of autograd.
 
     ``model`` must be an :class:`rnnbook.RNNLMScratch`. ``truncation`` is
-    passed to ``bptt``: ``None`` (full BPTT, the same gradient autograd
+    passed to ``bptt_gradients``: ``None`` (full BPTT, the same gradient autograd
     computes), an int ``k`` (regular truncation of every loss term's gradient
     to k steps) or ``"randomized"`` (randomized truncation with continuation
-    probability ``keep_prob``, default 0.9). For the randomized strategy a new
-    draw is made at every step, seeded from PyTorch's global generator, which
-    ``fit`` seeds with ``seed``: runs are reproducible.
+    probability ``keep_prob``, default ``rnnbook.bptt.DEFAULT_KEEP_PROB``). For
+    the randomized strategy a new draw is made at every step, seeded from
+    PyTorch's global generator, which ``fit`` seeds with ``seed``: runs are
+    reproducible.
 
     Only :meth:`compute_gradients` differs from the base class. Clipping, the
     gradient-norm record, the stop on a non-finite loss, carried states
     (``carry_state=True``: the last state of a minibatch starts the next one,
-    and bptt's gradient with respect to it is dropped, as detaching does),
+    and the gradient with respect to it is dropped, as detaching does),
     evaluation and the history all come from :class:`rnnbook.Trainer`.
     Explained in ``book/bptt_truncation.md``.
     """
@@ -101,7 +105,10 @@ class BPTTTrainer(LanguageModelTrainer):
 
 
 class StrategyRun(NamedTuple):
-    """One run of :func:`compare_strategies`: the trained model and its history."""
+    """One run of :func:`compare_strategies`: the trained model and its history.
+
+    ``book/bptt_truncation.md`` reads the final validation perplexity of each.
+    """
 
     model: RNNLMScratch
     history: History
@@ -140,12 +147,12 @@ def compare_strategies(model: RNNLMScratch, strategies: dict[str, dict],
 
 def flat_gradient(params: dict, X: torch.Tensor, Y: torch.Tensor,
                   **bptt_kwargs) -> torch.Tensor:
-    """The gradient of all parameters from :func:`rnnbook.bptt`, as one vector.
+    """The gradient of all parameters from BPTT by hand, as one vector.
 
     The pieces are concatenated in the order of ``PARAM_NAMES`` (the gradient of
     the initial state is left out: it is not a parameter). ``bptt_kwargs`` are
     passed on (``state``, ``truncation``, ``seed``, ``keep_prob``). Used in
     ``book/bptt_truncation.md`` to compare strategies by ``||g_hat - g|| / ||g||``.
     """
-    _, grads = bptt(params, X, Y, **bptt_kwargs)
+    _, grads = bptt_gradients(params, X, Y, **bptt_kwargs)
     return torch.cat([grads[name].reshape(-1) for name in PARAM_NAMES])

@@ -1,4 +1,4 @@
-"""Diagrams for backpropagation through time: the computational graph and truncation.
+"""Diagrams of the paths a gradient takes through time: the graph and truncation.
 
 Shown in ``book/bptt.md`` (the graph) and ``book/bptt_truncation.md`` (truncation).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from ..bptt import randomized_weights
+from ..bptt.truncation import randomized_weights
 from ._draw import COLORS, INK, arrow, new_canvas, node
 
 PARAM_EDGE = "#777777"
@@ -94,12 +94,10 @@ def truncation_strategies(num_steps: int = 8, k: int = 3, keep_prob: float = 0.7
         raise ValueError(f"k must satisfy 1 <= k <= num_steps = {num_steps}, got {k}")
     # randomized_weights validates keep_prob and seed
     xi = randomized_weights(num_steps, keep_prob, seed).tolist()
-    # Randomized reach: crossing from h_t to h_{t-1} happens while xi_t != 0.
-    reach_random = 1
-    for t in range(num_steps, 1, -1):
-        if xi[t - 1] == 0.0:
-            break
-        reach_random += 1
+    # Randomized reach: from h_T down to h_t, where t is the latest step whose
+    # weight xi_t (entry t - 1) cuts the crossing into h_{t-1}; h_1 if none does.
+    cut_at = max((t for t in range(2, num_steps + 1) if xi[t - 1] == 0.0), default=1)
+    reach_random = num_steps - cut_at + 1
     rows = [
         ("full", num_steps, None),
         (f"regular, $k = {k}$", k, None),
