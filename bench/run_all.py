@@ -55,6 +55,9 @@ def main() -> None:
     bptt = run("bptt_speed.py")
     strat = run("bptt_strategies.py")
     ngram = run("bench_text.py")
+    # minGRU vs nn.GRU: torch's default threads (the target's setting), then one
+    par = run("parallel.py", "--skip-sequential")
+    par1 = run("parallel.py", "--skip-sequential", "--threads", "1")
     build = run("build_time.py")
     gpu = run("gpu_reference.py") if torch.cuda.is_available() else None
 
@@ -130,6 +133,22 @@ def main() -> None:
             f"{ngram['ngram_seconds']:.2f} s",
             f"plain Python {ngram['ngram_reference_seconds']:.2f} s",
             f"speed-up {ngram['ngram_speedup']:.1f}x",
+        ),
+        (
+            "one training step, minGRU LM vs nn.GRU LM, 512 steps",
+            f"{par['mingru_512_ms']:.0f} ms (GRU {par['gru_512_ms']:.0f} ms)",
+            f"{par['mingru_512_ratio']:.2f}x; one thread "
+            f"{par1['mingru_512_ratio']:.2f}x",
+            f"peak {max(v for k, v in par.items() if k.endswith('_mib')):.0f} MiB "
+            "of any run; target 3x at default threads",
+        ),
+        (
+            "same, 4,096 steps",
+            f"{par['mingru_4096_ms']:.0f} ms (GRU {par['gru_4096_ms']:.0f} ms)",
+            f"{par['mingru_4096_ratio']:.2f}x; one thread "
+            f"{par1['mingru_4096_ratio']:.2f}x",
+            f"tree scan {par['mingru-parallel_4096_ratio']:.2f}x; scratch GRU "
+            f"{par.get('gru-scratch_4096_ratio', float('nan')):.2f}x",
         ),
         (
             "clean build of the book (every cell run)",

@@ -126,3 +126,32 @@ def test_gru_lm_matches_nn_gru():
     outputs, h = model.rnn(inputs)
     assert torch.allclose(logits, model.output(outputs).transpose(0, 1))
     assert torch.allclose(state, h[0])
+
+
+def test_sequence_classifier_on_mingru_reads_the_last_state_and_learns_recall():
+    torch.manual_seed(0)
+    model = rnnbook.SequenceClassifier("mingru", 8, 6, 4).double()
+    assert isinstance(model.rnn, MinGRU)
+    X, y = rnnbook.recall_task(5, lag=7, num_symbols=4, seed=3)
+    _, last = model.rnn(model.one_hot(X))
+    assert torch.allclose(model(X), model.output(last), atol=1e-12)
+    torch.manual_seed(0)
+    model = rnnbook.start_remembering(rnnbook.SequenceClassifier("mingru", 8, 8, 4))
+    acc, history = rnnbook.fit_recall(
+        model, lag=10, num_steps=100, batch_size=16, lr=0.05
+    )
+    assert acc > 0.95 and len(history.grad_norm) == 100
+
+
+def test_start_remembering_opens_mingru_keep_coefficient():
+    h = 3
+    model = rnnbook.start_remembering(
+        rnnbook.SequenceClassifier("mingru", 4, h, 2), keep=2.0
+    )
+    bias = model.rnn.linear.bias  # [gate | candidate]
+    assert torch.all(bias[:h] == -2.0)
+    x = torch.eye(4)  # every token, with the input weights zeroed
+    with torch.no_grad():
+        model.rnn.linear.weight.zero_()
+    a, _ = model.rnn.coefficients(x)
+    assert torch.allclose(a, torch.full_like(a, torch.sigmoid(torch.tensor(2.0))))

@@ -24,6 +24,7 @@ from torch import nn
 
 from ..data.batching import check_positive_int
 from .base import State, detach_state
+from .mingru import MinGRU
 from .recurrent_lm import run_layer
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ CELLS = {
     "relu": lambda d, h: nn.RNN(d, h, nonlinearity="relu"),
     "gru": nn.GRU,
     "lstm": nn.LSTM,
+    "mingru": MinGRU,  # book/parallel_rnn.md
 }
 
 
@@ -41,7 +43,8 @@ class SequenceClassifier(nn.Module):
     """One-hot tokens -> a recurrent layer -> ``nn.Linear`` on the last hidden state.
 
     ``cell`` is ``"rnn"`` (tanh), ``"relu"``, ``"gru"`` or ``"lstm"`` for
-    PyTorch's one-layer layers, or a layer of the book's own
+    PyTorch's one-layer layers, ``"mingru"`` for :class:`rnnbook.MinGRU`
+    (``book/parallel_rnn.md``), or a layer of the book's own
     (``LSTMScratch``, ``GRUScratch``, ``RNNScratch``) built for ``vocab_size``
     inputs. ``forward(X) -> logits``: X (batch, num_steps) int64 token indices,
     logits (batch, num_classes). ``truncation``: None for full backpropagation
@@ -297,12 +300,19 @@ def start_remembering(
     For an ``nn.LSTM`` the forget gate's bias is set to ``keep`` and the
     input gate's to ``write``; for an ``nn.GRU`` the update gate's bias to
     ``keep``. PyTorch's layers have two biases that are added; the first
-    is set and the second zeroed. Explained in ``book/gated.md``.
+    is set and the second zeroed. Explained in ``book/gated.md``. For a
+    :class:`rnnbook.MinGRU`, whose update gate ``z`` writes where a GRU's keeps
+    (``h = (1 - z) * h + z * h~``), the gate's bias is set to ``-keep``, so
+    that ``1 - z`` starts at ``sigmoid(keep)`` (``book/parallel_rnn.md``).
     """
     layer, h = model.rnn, model.num_hiddens
+    if isinstance(layer, MinGRU):
+        with torch.no_grad():
+            layer.linear.bias[:h].fill_(-keep)  # [gate | candidate]
+        return model
     if not isinstance(layer, (nn.LSTM, nn.GRU)):
         got = type(layer).__name__
-        msg = f"model.rnn must be an nn.LSTM or nn.GRU, got {got}"
+        msg = f"model.rnn must be an nn.LSTM or nn.GRU, or a MinGRU, got {got}"
         raise TypeError(msg)
     with torch.no_grad():
         # nn.LSTM blocks: input, forget, cell, output
