@@ -155,3 +155,28 @@ def test_start_remembering_opens_mingru_keep_coefficient():
         model.rnn.linear.weight.zero_()
     a, _ = model.rnn.coefficients(x)
     assert torch.allclose(a, torch.full_like(a, torch.sigmoid(torch.tensor(2.0))))
+    stack = torch.nn.ModuleList([MinGRU(4, h), MinGRU(h, h)])
+    model = rnnbook.SequenceClassifier(stack, 4, h, 2)
+    rnnbook.start_remembering(model, keep=1.5)
+    for layer in stack:
+        assert torch.all(layer.linear.bias[:h] == -1.5)
+        assert not torch.all(layer.linear.bias[h:] == -1.5)
+
+
+def test_fit_recall_draws_its_sequences_from_the_given_task():
+    calls = []
+
+    def shared_alphabet(num_examples, lag, num_symbols, seed):
+        calls.append((num_examples, lag, num_symbols, seed))
+        X, y = rnnbook.recall_task(num_examples, lag, num_symbols, seed)
+        X[:, 1:] -= num_symbols  # distractors from the symbols' alphabet
+        return X, y
+
+    torch.manual_seed(0)
+    model = rnnbook.SequenceClassifier("mingru", 6, 4, 3)
+    acc, _ = rnnbook.fit_recall(
+        model, 2, num_steps=4, batch_size=5, seed=7, num_val=9, task=shared_alphabet
+    )
+    assert calls == [(20, 2, 3, 7), (9, 2, 3, 100_007)]
+    X, y = shared_alphabet(9, 2, 3, 100_007)
+    assert X.max() < 3 and acc == rnnbook.accuracy(model, X, y)

@@ -177,6 +177,7 @@ def fit_recall(
     seed: int = 0,
     num_val: int = 1000,
     log_every: int = 25,
+    task: Callable[..., tuple[torch.Tensor, torch.Tensor]] | None = None,
 ) -> tuple[float, History]:
     """Train ``model`` on the recall task at ``lag``; return accuracy and history.
 
@@ -189,6 +190,11 @@ def fit_recall(
     another seed. The number of symbols is the model's ``num_classes``. The
     model is trained on the CPU, where networks this small run fastest. Used
     throughout ``book/long_memory.md`` and ``book/gated.md``.
+
+    ``task`` draws the sequences, called as ``task(num_examples, lag,
+    num_symbols=K, seed=seed)`` like :func:`rnnbook.recall_task`, the default;
+    ``book/parallel_rnn.md`` passes a variant whose distractors come from the
+    symbols' own alphabet.
     """
     from ..data.recall import recall_task
     from ..data.tensor_batches import iterate_minibatches
@@ -203,7 +209,8 @@ def fit_recall(
             f"the recall task with {K} symbols has {2 * K} tokens, but the model "
             f"reads {model.vocab_size}: build it with vocab_size=2 * num_classes"
         )
-    X, y = recall_task(num_steps * batch_size, lag, num_symbols=K, seed=seed)
+    draw = recall_task if task is None else task
+    X, y = draw(num_steps * batch_size, lag, num_symbols=K, seed=seed)
     chunk = log_every * batch_size  # sequences per logged "epoch"
 
     def batches(epoch: int):
@@ -225,7 +232,7 @@ def fit_recall(
             progress=False,
             live=False,
         )
-        X_val, y_val = recall_task(num_val, lag, num_symbols=K, seed=seed + 100_000)
+        X_val, y_val = draw(num_val, lag, num_symbols=K, seed=seed + 100_000)
         return accuracy(model, X_val, y_val), history
 
 
@@ -303,12 +310,15 @@ def start_remembering(
     is set and the second zeroed. Explained in ``book/gated.md``. For a
     :class:`rnnbook.MinGRU`, whose update gate ``z`` writes where a GRU's keeps
     (``h = (1 - z) * h + z * h~``), the gate's bias is set to ``-keep``, so
-    that ``1 - z`` starts at ``sigmoid(keep)`` (``book/parallel_rnn.md``).
+    that ``1 - z`` starts at ``sigmoid(keep)``; a layer built of several
+    ``MinGRU`` (a stack) has each of them set (``book/parallel_rnn.md``).
     """
     layer, h = model.rnn, model.num_hiddens
-    if isinstance(layer, MinGRU):
+    mingrus = [m for m in layer.modules() if isinstance(m, MinGRU)]
+    if mingrus:
         with torch.no_grad():
-            layer.linear.bias[:h].fill_(-keep)  # [gate | candidate]
+            for m in mingrus:  # bias: [gate | candidate]
+                m.linear.bias[: m.num_hiddens].fill_(-keep)
         return model
     if not isinstance(layer, (nn.LSTM, nn.GRU)):
         got = type(layer).__name__
