@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import rnnbook
-from rnnbook import MinGRU, MinGRULM, GRULM
+from rnnbook import MinGRU, MinGRULM, MinLSTM, MinLSTMLM, GRULM
 from rnnbook.scan import METHODS
 
 f64 = torch.float64
@@ -19,8 +19,10 @@ def layer(method=None, seed=0):
 
 @pytest.mark.parametrize("method", [None, *METHODS])
 @pytest.mark.parametrize("with_state", [False, True])
-def test_forward_by_the_scan_equals_stepping(method, with_state):
-    cell = layer(method)
+@pytest.mark.parametrize("kind", [MinGRU, MinLSTM])
+def test_forward_by_the_scan_equals_stepping(method, with_state, kind):
+    torch.manual_seed(0)
+    cell = kind(5, 4, method=method).double()
     g = torch.Generator().manual_seed(1)
     inputs = torch.randn(11, 3, 5, dtype=f64, generator=g)
     h0 = torch.randn(3, 4, dtype=f64, generator=g) if with_state else None
@@ -43,6 +45,29 @@ def test_step_is_the_minGRU_equations():
     assert torch.allclose(cell.step(x, h), (1 - z) * h + z * candidate)
 
 
+def test_minlstm_step_is_the_minLSTM_equations():
+    torch.manual_seed(0)
+    cell = MinLSTM(5, 4).double()
+    x, h = torch.randn(2, 5, dtype=f64), torch.randn(2, 4, dtype=f64)
+    W, b = cell.linear.weight, cell.linear.bias  # (12, 5), (12,)
+    f = torch.sigmoid(x @ W[:4].T + b[:4])
+    i = torch.sigmoid(x @ W[4:8].T + b[4:8])
+    candidate = x @ W[8:].T + b[8:]
+    expected = f / (f + i) * h + i / (f + i) * candidate
+    assert torch.allclose(cell.step(x, h), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", [MinGRU, MinLSTM])
+def test_start_remembering_sets_the_keep_coefficient(kind):
+    torch.manual_seed(0)
+    cell = kind(4, 3)
+    with torch.no_grad():
+        cell.linear.weight.zero_()
+    cell.start_remembering(keep=2.0)
+    a, _ = cell.coefficients(torch.eye(4))  # every token
+    assert torch.allclose(a, torch.full_like(a, torch.sigmoid(torch.tensor(2.0))))
+
+
 def test_method_for_the_device_and_bad_arguments():
     assert MinGRU(3, 2).method_for(torch.device("cpu")) == "fused"
     assert MinGRU(3, 2, method="parallel").method_for(torch.device("cpu")) == "parallel"
@@ -55,11 +80,11 @@ def test_method_for_the_device_and_bad_arguments():
 
 
 @pytest.mark.parametrize("num_layers", [1, 2])
-def test_language_model_methods_agree_and_state_continues(num_layers):
+@pytest.mark.parametrize("kind", [MinGRULM, MinLSTMLM])
+def test_language_model_methods_agree_and_state_continues(num_layers, kind):
     torch.manual_seed(0)
-    models = {
-        m: MinGRULM(6, 7, num_layers=num_layers, method=m).double() for m in METHODS
-    }
+    models = {m: kind(6, 7, num_layers=num_layers, method=m).double() for m in METHODS}
+    assert all(isinstance(layer, kind.layer_class) for layer in models["fused"].layers)
     for m in METHODS[1:]:
         models[m].load_state_dict(models[METHODS[0]].state_dict())
     X = torch.randint(0, 7, (3, 10))
@@ -92,9 +117,10 @@ def tiny_data():
     [
         lambda V: MinGRULM(16, V),
         lambda V: MinGRULM(16, V, 2),
+        lambda V: MinLSTMLM(16, V),
         lambda V: GRULM(16, V),
     ],
-    ids=["mingru", "mingru2", "gru"],
+    ids=["mingru", "mingru2", "minlstm", "gru"],
 )
 def test_trains_through_the_shared_trainer_and_decodes(make):
     data = tiny_data()

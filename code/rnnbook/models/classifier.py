@@ -24,7 +24,7 @@ from torch import nn
 
 from ..data.batching import check_positive_int
 from .base import State, detach_state
-from .mingru import MinGRU
+from .mingru import MinGRU, MinLSTM
 from .recurrent_lm import run_layer
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ CELLS = {
     "gru": nn.GRU,
     "lstm": nn.LSTM,
     "mingru": MinGRU,  # book/parallel_rnn.md
+    "minlstm": MinLSTM,
 }
 
 
@@ -43,7 +44,8 @@ class SequenceClassifier(nn.Module):
     """One-hot tokens -> a recurrent layer -> ``nn.Linear`` on the last hidden state.
 
     ``cell`` is ``"rnn"`` (tanh), ``"relu"``, ``"gru"`` or ``"lstm"`` for
-    PyTorch's one-layer layers, ``"mingru"`` for :class:`rnnbook.MinGRU`
+    PyTorch's one-layer layers, ``"mingru"`` or ``"minlstm"`` for
+    :class:`rnnbook.MinGRU` and :class:`rnnbook.MinLSTM`
     (``book/parallel_rnn.md``), or a layer of the book's own
     (``LSTMScratch``, ``GRUScratch``, ``RNNScratch``) built for ``vocab_size``
     inputs. ``forward(X) -> logits``: X (batch, num_steps) int64 token indices,
@@ -308,17 +310,16 @@ def start_remembering(
     input gate's to ``write``; for an ``nn.GRU`` the update gate's bias to
     ``keep``. PyTorch's layers have two biases that are added; the first
     is set and the second zeroed. Explained in ``book/gated.md``. For a
-    :class:`rnnbook.MinGRU`, whose update gate ``z`` writes where a GRU's keeps
-    (``h = (1 - z) * h + z * h~``), the gate's bias is set to ``-keep``, so
-    that ``1 - z`` starts at ``sigmoid(keep)``; a layer built of several
-    ``MinGRU`` (a stack) has each of them set (``book/parallel_rnn.md``).
+    :class:`rnnbook.MinGRU` or :class:`rnnbook.MinLSTM`, whose state follows
+    ``h = a * h + b``, the gates are biased so that ``a`` starts at
+    ``sigmoid(keep)`` (:meth:`rnnbook.MinGRU.start_remembering`); a layer built
+    of several (a stack) has each of them set (``book/parallel_rnn.md``).
     """
     layer, h = model.rnn, model.num_hiddens
     mingrus = [m for m in layer.modules() if isinstance(m, MinGRU)]
     if mingrus:
-        with torch.no_grad():
-            for m in mingrus:  # bias: [gate | candidate]
-                m.linear.bias[: m.num_hiddens].fill_(-keep)
+        for m in mingrus:
+            m.start_remembering(keep)
         return model
     if not isinstance(layer, (nn.LSTM, nn.GRU)):
         got = type(layer).__name__
