@@ -22,7 +22,8 @@ times faster than ``nn.GRU``), and the peak memory of each model's run: on a
 GPU ``torch.cuda.max_memory_allocated``; on a CPU the peak resident memory
 (VmHWM) of a fresh process that runs only that model, and its increase over
 the same process before the model was built. The last line is
-machine-readable: ``<model>_<length>_ratio=<gru/model> ...``.
+machine-readable: ``<model>_<length>_ratio=<gru/model>``, ``<model>_<length>_ms``
+and ``<model>_<length>_peak_mib`` for each model and length.
 
 ``--threads 0`` (the default) keeps torch's default number of threads.
 """
@@ -194,12 +195,15 @@ def main() -> None:
                 torch.cuda.reset_peak_memory_stats()
                 torch.manual_seed(0)
                 trainer_step(make_model(name).to(device), X, Y)()
-                memory = f"{torch.cuda.max_memory_allocated() / 2**20:18.0f}"
+                peak = torch.cuda.max_memory_allocated() / 2**20
+                memory = f"{peak:18.0f}"
             else:
                 peak, grown = cpu_peak_mib(name, length, args.batch, args.threads)
                 memory = f"{peak:9.0f} (+{grown:.0f})"
             print(f"{name:20s} {med * 1e3:10.1f} {gru / med:12.2f} {memory:>18s}")
             result[f"{name}_{length}_ratio"] = gru / med
+            result[f"{name}_{length}_ms"] = med * 1e3
+            result[f"{name}_{length}_peak_mib"] = peak
     print(" ".join(f"{k}={v:.2f}" for k, v in result.items()))
 
 

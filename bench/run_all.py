@@ -55,6 +55,10 @@ def main() -> None:
     bptt = run("bptt_speed.py")
     strat = run("bptt_strategies.py")
     ngram = run("bench_text.py")
+    # minGRU vs nn.GRU: 512 steps at torch's default threads (the target's
+    # setting; slow on a busy 2-core machine), then 512 and 4,096 at one thread
+    par = run("parallel.py", "--skip-sequential", "--lengths", "512")
+    par1 = run("parallel.py", "--skip-sequential", "--threads", "1")
     build = run("build_time.py")
     gpu = run("gpu_reference.py") if torch.cuda.is_available() else None
 
@@ -130,6 +134,23 @@ def main() -> None:
             f"{ngram['ngram_seconds']:.2f} s",
             f"plain Python {ngram['ngram_reference_seconds']:.2f} s",
             f"speed-up {ngram['ngram_speedup']:.1f}x",
+        ),
+        (
+            "one training step, minGRU LM vs nn.GRU LM, 512 steps",
+            f"{par['mingru_512_ms']:.0f} ms (GRU {par['gru_512_ms']:.0f} ms)",
+            f"{par['mingru_512_ratio']:.2f}x; one thread "
+            f"{par1['mingru_512_ratio']:.2f}x",
+            "target 3x at default threads; peak "
+            f"{max(v for k, v in par.items() if k.endswith('_peak_mib')):.0f} MiB",
+        ),
+        (
+            "same, 4,096 steps, one thread",
+            f"{par1['mingru_4096_ms']:.0f} ms (GRU {par1['gru_4096_ms']:.0f} ms)",
+            f"{par1['mingru_4096_ratio']:.2f}x; tree scan "
+            f"{par1['mingru-parallel_4096_ratio']:.2f}x",
+            f"scratch GRU {par1.get('gru-scratch_4096_ratio', float('nan')):.2f}x; "
+            "peak "
+            f"{max(v for k, v in par1.items() if k.endswith('_peak_mib')):.0f} MiB",
         ),
         (
             "clean build of the book (every cell run)",

@@ -249,9 +249,10 @@ def test_linear_recurrence_on_cuda_matches_the_cpu_and_passes_gradcheck(method):
     )
 
 
-def test_mingru_on_cuda_uses_the_parallel_scan_and_equals_stepping():
+@pytest.mark.parametrize("kind", ["MinGRU", "MinLSTM"])
+def test_mingru_on_cuda_uses_the_parallel_scan_and_equals_stepping(kind):
     torch.manual_seed(0)
-    cell = rnnbook.MinGRU(5, 4).double().cuda()
+    cell = getattr(rnnbook, kind)(5, 4).double().cuda()
     assert cell.method_for(torch.device("cuda")) == "parallel"
     inputs = torch.randn(33, 2, 5, dtype=f64).cuda()
     outputs, last = cell(inputs)
@@ -260,7 +261,7 @@ def test_mingru_on_cuda_uses_the_parallel_scan_and_equals_stepping():
         h = cell.step(x, h)
         stepped.append(h)
     assert torch.allclose(outputs, torch.stack(stepped), atol=1e-12)
-    cpu = rnnbook.MinGRU(5, 4).double()
+    cpu = getattr(rnnbook, kind)(5, 4).double()
     cpu.load_state_dict({k: v.cpu() for k, v in cell.state_dict().items()})
     assert torch.allclose(cpu(inputs.cpu())[0], outputs.cpu(), atol=1e-12)
 

@@ -43,7 +43,7 @@ from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM,
                      start_remembering)
 
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).
-from .models import MinGRU, MinGRULM
+from .models import MinGRU, MinGRULM, MinLSTM, MinLSTMLM
 from .scan import linear_recurrence, scan_schedule, work_and_depth
 from .diagrams import scan_tree
 
@@ -82,5 +82,5 @@ __all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScrat
 
             "fit_recall", "longest_lag_held", "recall_sweep", "start_remembering"]
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).
-__all__ += ["MinGRU", "MinGRULM", "linear_recurrence", "scan_schedule",
-            "work_and_depth", "scan_tree"]
+__all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM", "linear_recurrence",
+            "scan_schedule", "work_and_depth", "scan_tree"]

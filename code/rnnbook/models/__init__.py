@@ -13,7 +13,7 @@ from .gru import GRULM, GRUScratch
 from .lstm import LSTMLM, LSTMScratch
 from .recurrent_lm import RecurrentLM
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).
-from .mingru import MinGRU, MinGRULM
+from .mingru import MinGRU, MinGRULM, MinLSTM, MinLSTMLM
 
 __all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k",
            "RNNScratch", "RNNLMScratch", "RNNLM", "FastRNNLMScratch"]
@@ -22,4 +22,4 @@ __all__ += ["SequenceClassifier", "accuracy", "first_state_gradient", "fit_recal
             "longest_lag_held", "recall_sweep", "start_remembering", "GRULM",
             "GRUScratch", "LSTMLM", "LSTMScratch", "RecurrentLM"]
 
-__all__ += ["MinGRU", "MinGRULM"]
+__all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM"]

@@ -24,6 +24,7 @@ from torch import nn
 
 from ..data.batching import check_positive_int
 from .base import State, detach_state
+from .mingru import MinGRU, MinLSTM
 from .recurrent_lm import run_layer
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ CELLS = {
     "relu": lambda d, h: nn.RNN(d, h, nonlinearity="relu"),
     "gru": nn.GRU,
     "lstm": nn.LSTM,
+    "mingru": MinGRU,  # book/parallel_rnn.md
+    "minlstm": MinLSTM,
 }
 
 
@@ -41,7 +44,9 @@ class SequenceClassifier(nn.Module):
     """One-hot tokens -> a recurrent layer -> ``nn.Linear`` on the last hidden state.
 
     ``cell`` is ``"rnn"`` (tanh), ``"relu"``, ``"gru"`` or ``"lstm"`` for
-    PyTorch's one-layer layers, or a layer of the book's own
+    PyTorch's one-layer layers, ``"mingru"`` or ``"minlstm"`` for
+    :class:`rnnbook.MinGRU` and :class:`rnnbook.MinLSTM`
+    (``book/parallel_rnn.md``), or a layer of the book's own
     (``LSTMScratch``, ``GRUScratch``, ``RNNScratch``) built for ``vocab_size``
     inputs. ``forward(X) -> logits``: X (batch, num_steps) int64 token indices,
     logits (batch, num_classes). ``truncation``: None for full backpropagation
@@ -174,6 +179,7 @@ def fit_recall(
     seed: int = 0,
     num_val: int = 1000,
     log_every: int = 25,
+    task: Callable[..., tuple[torch.Tensor, torch.Tensor]] | None = None,
 ) -> tuple[float, History]:
     """Train ``model`` on the recall task at ``lag``; return accuracy and history.
 
@@ -186,6 +192,11 @@ def fit_recall(
     another seed. The number of symbols is the model's ``num_classes``. The
     model is trained on the CPU, where networks this small run fastest. Used
     throughout ``book/long_memory.md`` and ``book/gated.md``.
+
+    ``task`` draws the sequences, called as ``task(num_examples, lag,
+    num_symbols=K, seed=seed)`` like :func:`rnnbook.recall_task`, the default;
+    ``book/parallel_rnn.md`` passes a variant whose distractors come from the
+    symbols' own alphabet.
     """
     from ..data.recall import recall_task
     from ..data.tensor_batches import iterate_minibatches
@@ -200,7 +211,8 @@ def fit_recall(
             f"the recall task with {K} symbols has {2 * K} tokens, but the model "
             f"reads {model.vocab_size}: build it with vocab_size=2 * num_classes"
         )
-    X, y = recall_task(num_steps * batch_size, lag, num_symbols=K, seed=seed)
+    draw = recall_task if task is None else task
+    X, y = draw(num_steps * batch_size, lag, num_symbols=K, seed=seed)
     chunk = log_every * batch_size  # sequences per logged "epoch"
 
     def batches(epoch: int):
@@ -222,7 +234,7 @@ def fit_recall(
             progress=False,
             live=False,
         )
-        X_val, y_val = recall_task(num_val, lag, num_symbols=K, seed=seed + 100_000)
+        X_val, y_val = draw(num_val, lag, num_symbols=K, seed=seed + 100_000)
         return accuracy(model, X_val, y_val), history
 
 
@@ -297,12 +309,21 @@ def start_remembering(
     For an ``nn.LSTM`` the forget gate's bias is set to ``keep`` and the
     input gate's to ``write``; for an ``nn.GRU`` the update gate's bias to
     ``keep``. PyTorch's layers have two biases that are added; the first
-    is set and the second zeroed. Explained in ``book/gated.md``.
+    is set and the second zeroed. Explained in ``book/gated.md``. For a
+    :class:`rnnbook.MinGRU` or :class:`rnnbook.MinLSTM`, whose state follows
+    ``h = a * h + b``, the gates are biased so that ``a`` starts at
+    ``sigmoid(keep)`` (:meth:`rnnbook.MinGRU.start_remembering`); a layer built
+    of several (a stack) has each of them set (``book/parallel_rnn.md``).
     """
     layer, h = model.rnn, model.num_hiddens
+    mingrus = [m for m in layer.modules() if isinstance(m, MinGRU)]
+    if mingrus:
+        for m in mingrus:
+            m.start_remembering(keep)
+        return model
     if not isinstance(layer, (nn.LSTM, nn.GRU)):
         got = type(layer).__name__
-        msg = f"model.rnn must be an nn.LSTM or nn.GRU, got {got}"
+        msg = f"model.rnn must be an nn.LSTM or nn.GRU, or a MinGRU, got {got}"
         raise TypeError(msg)
     with torch.no_grad():
         # nn.LSTM blocks: input, forget, cell, output

@@ -13,6 +13,11 @@ recurrence ``h_t = a_t * h_{t-1} + b_t`` with ``a_t = 1 - z_t`` and
 loop or by a parallel scan. Generation still runs one step at a time
 (:meth:`MinGRU.step`) with a state of fixed size.
 
+:class:`MinLSTM`, the paper's minimal LSTM, has a forget gate ``f_t`` and an
+input gate ``i_t``, both reading the input only, normalised to sum to one:
+``a_t = f_t / (f_t + i_t)`` and ``b_t = i_t / (f_t + i_t) * h~_t``. It is the
+same linear recurrence, so it inherits everything else from :class:`MinGRU`.
+
 :class:`MinGRULM` is a character-level language model on a stack of minGRU
 layers, in the book's contract (:class:`rnnbook.LanguageModel`); the same model
 on ``nn.GRU``, for comparison, is :class:`rnnbook.GRULM` (``book/gated.md``).
@@ -51,8 +56,10 @@ class MinGRU(nn.Module):
                 "or None for the fastest on the device"
             )
         self.method = method
-        # [W_z | W_h] side by side
-        self.linear = nn.Linear(num_inputs, 2 * num_hiddens)
+        # [W_z | W_h] side by side ([W_f | W_i | W_h] in MinLSTM)
+        self.linear = nn.Linear(num_inputs, self.num_blocks * num_hiddens)
+
+    num_blocks = 2  # gate, candidate
 
     def method_for(self, device: torch.device) -> str:
         """The scan method used for inputs on ``device``."""
@@ -68,6 +75,11 @@ class MinGRU(nn.Module):
         gate, candidate = self.linear(inputs).chunk(2, dim=-1)
         z = torch.sigmoid(gate)
         return 1 - z, z * candidate
+
+    def start_remembering(self, keep: float = 3.0) -> None:
+        """Bias the gate so that every ``a_t`` starts near ``sigmoid(keep)``."""
+        with torch.no_grad():
+            self.linear.bias[: self.num_hiddens].fill_(-keep)  # z near 0
 
     def forward(
         self, inputs: torch.Tensor, state: torch.Tensor | None = None
@@ -95,8 +107,39 @@ class MinGRU(nn.Module):
         return b if h is None else a * h + b
 
 
+class MinLSTM(MinGRU):
+    """One minLSTM layer (Feng et al. 2024): ``MinGRU`` with a forget and an input gate.
+
+    ``a_t = f_t / (f_t + i_t)``, ``b_t = i_t / (f_t + i_t) * h~_t``: the two
+    gates, normalised, share the state between the past and the candidate.
+    """
+
+    num_blocks = 3  # forget gate, input gate, candidate
+
+    def coefficients(
+        self,
+        inputs: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(a, b) = (f, i * h~) / (f + i)``, each (steps, batch, hidden)."""
+        forget, write, candidate = self.linear(inputs).chunk(3, dim=-1)
+        f, i = torch.sigmoid(forget), torch.sigmoid(write)
+        return f / (f + i), i / (f + i) * candidate
+
+    def start_remembering(self, keep: float = 3.0) -> None:
+        """Forget bias ``keep``, input bias ``-keep``: ``a_t`` starts at ``sigmoid(k)``.
+
+        ``sigmoid(k) / (sigmoid(k) + sigmoid(-k)) = sigmoid(k)``, with ``k = keep``.
+        """
+        h = self.num_hiddens
+        with torch.no_grad():
+            self.linear.bias[:h].fill_(keep)
+            self.linear.bias[h : 2 * h].fill_(-keep)
+
+
 class MinGRULM(LanguageModel):
     """One-hot tokens -> ``num_layers`` stacked :class:`MinGRU` layers -> ``nn.Linear``.
+
+    (:class:`MinLSTMLM`: the same on :class:`MinLSTM` layers.)
 
     ``forward(X, state=None) -> (logits, state)``: ``X`` (batch, steps) token
     indices, ``logits`` (batch, steps, vocab_size). The state is the last
@@ -105,6 +148,8 @@ class MinGRULM(LanguageModel):
     the layer below: their gates are then nonlinear functions of the whole
     history, which a single layer's are not.
     """
+
+    layer_class: type[MinGRU] = MinGRU
 
     def __init__(
         self,
@@ -119,7 +164,9 @@ class MinGRULM(LanguageModel):
         self.num_layers = check_positive_int("num_layers", num_layers)
         self.layers = nn.ModuleList(
             [
-                MinGRU(vocab_size if i == 0 else num_hiddens, num_hiddens, method)
+                self.layer_class(
+                    vocab_size if i == 0 else num_hiddens, num_hiddens, method
+                )
                 for i in range(num_layers)
             ]
         )
@@ -151,3 +198,9 @@ class MinGRULM(LanguageModel):
             last.append(h)
         logits = self.output(outputs).transpose(0, 1)  # (batch, steps, vocab)
         return logits, (last[0] if self.num_layers == 1 else tuple(last))
+
+
+class MinLSTMLM(MinGRULM):
+    """:class:`MinGRULM` on :class:`MinLSTM` layers."""
+
+    layer_class = MinLSTM
