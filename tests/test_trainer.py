@@ -189,6 +189,27 @@ def test_a_nan_loss_stops_training_naming_epoch_and_step(data):
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
+class NaNWhenEvaluated(rnnbook.LanguageModel):
+    """A language model whose logits are NaN in evaluation mode only."""
+
+    def __init__(self, vocab_size: int) -> None:
+        super().__init__()
+        self.inner = small_lm(vocab_size)
+
+    def forward(self, X, state=None):
+        logits, state = self.inner(X, state)
+        return (logits if self.training else logits * float("nan")), state
+
+
+def test_a_nan_validation_loss_stops_training_naming_the_epoch(data):
+    train = data.batches("train", "random", batch_size=8, num_steps=10)[:2]
+    val = data.batches("val", "random", batch_size=4, num_steps=10)[:2]
+    model = NaNWhenEvaluated(len(data.vocab))
+    stop = r"the validation loss became nan at epoch 1"
+    with pytest.raises(FloatingPointError, match=stop):
+        fit_language_model(model, train, val, num_epochs=2, lr=0.1, device="cpu")
+
+
 def test_a_diverging_learning_rate_is_caught(data):
     V = len(data.vocab)
     with pytest.raises(FloatingPointError, match=r"at epoch \d+, step \d+"):
