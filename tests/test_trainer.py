@@ -21,7 +21,6 @@ from rnnbook import (
     fit_language_model,
     gradient_norm,
 )
-from rnnbook.training import BATCH_MODE_ENV, _in_notebook
 
 TEXT = (
     "the time traveller for so it will be convenient to speak of him "
@@ -311,13 +310,6 @@ def test_progress_bar_goes_to_stderr_and_changes_nothing(data, capsys):
     err = capsys.readouterr().err
     assert "2/2" in err and "epoch" in err and "train loss" in err
     assert quiet == loud
-
-
-def test_live_output_is_off_outside_notebooks_and_in_the_book_build(monkeypatch):
-    assert _in_notebook() is False  # pytest is not a Jupyter kernel
-    assert Trainer(nn.Linear(2, 1), nn.MSELoss(), lr=0.1, device="cpu").live is False
-    monkeypatch.setenv(BATCH_MODE_ENV, "1")
-    assert _in_notebook() is False
 
 
 def test_live_plot_and_final_figures_run_and_change_nothing(data):
