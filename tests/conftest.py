@@ -12,8 +12,9 @@ import threading
 from pathlib import Path
 
 import pytest
+import torch
 
-from rnnbook import TimeMachineData
+from rnnbook import RNNLMScratch, RNNScratch, TimeMachineData
 from rnnbook.data.corpus import CorpusError, load_time_machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,35 @@ def novel_chars(novel_text) -> TimeMachineData:
 def novel_words(novel_text) -> TimeMachineData:
     """The novel as word tokens, with the default split (shared: do not modify)."""
     return TimeMachineData(level="word", text=novel_text)
+
+
+# A short text and a small model, for tests that train a language model in seconds
+# (test_trainer.py, test_bptt_training.py).
+SHORT_TEXT = (
+    "the time traveller for so it will be convenient to speak of him "
+    "was expounding a recondite matter to us " * 4
+)
+
+
+@pytest.fixture(scope="module")
+def short_text() -> TimeMachineData:
+    """``SHORT_TEXT`` as characters: 200 training and 100 validation windows."""
+    return TimeMachineData(
+        text=SHORT_TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
+    )
+
+
+def small_lm(
+    vocab_size: int,
+    seed: int = 0,
+    hidden: int = 16,
+    sigma: float = 0.1,
+    dtype: torch.dtype = torch.float32,
+) -> RNNLMScratch:
+    """A small scratch RNN language model, its weights drawn from ``seed``."""
+    torch.manual_seed(seed)
+    rnn = RNNScratch(vocab_size, hidden, sigma=sigma)
+    return RNNLMScratch(rnn, vocab_size).to(dtype)
 
 
 def pytest_collection_modifyitems(config, items):
