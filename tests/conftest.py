@@ -11,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
+import matplotlib
 import pytest
 import torch
 
@@ -18,6 +19,7 @@ from rnnbook import RNNLMScratch, RNNScratch, TimeMachineData
 from rnnbook.data.corpus import CorpusError, load_time_machine
 
 ROOT = Path(__file__).resolve().parent.parent
+matplotlib.use("Agg")  # figures drawn by tests, in this process only: no window
 
 # Tests of the loader clear RNNBOOK_DATA_DIR; remember where the real novel is first.
 if os.environ.get("RNNBOOK_DATA_DIR"):
@@ -58,6 +60,13 @@ def novel_chars(novel_text) -> TimeMachineData:
 def novel_words(novel_text) -> TimeMachineData:
     """The novel as word tokens, with the default split (shared: do not modify)."""
     return TimeMachineData(level="word", text=novel_text)
+
+
+def figure_texts(fig: matplotlib.figure.Figure) -> list[str]:
+    """Every text drawn on the axes of ``fig`` (a diagram's labels), after checking
+    that it is a figure."""
+    assert isinstance(fig, matplotlib.figure.Figure), type(fig)
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
 
 
 # A short text and a small model, for tests that train a language model in seconds

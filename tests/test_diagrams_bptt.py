@@ -5,24 +5,15 @@ That they are deterministic across processes is checked in ``test_diagrams.py``.
 
 from __future__ import annotations
 
-import matplotlib
 import pytest
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-
-from rnnbook import computational_graph, randomized_weights, truncation_strategies  # noqa: E402
-
-
-def texts(fig: Figure) -> list[str]:
-    return [t.get_text() for ax in fig.axes for t in ax.texts]
+from conftest import figure_texts
+from rnnbook import computational_graph, randomized_weights, truncation_strategies
 
 
 @pytest.mark.parametrize("steps", [1, 3, 4])
 def test_computational_graph_labels(steps):
     fig = computational_graph(num_steps=steps)
-    assert isinstance(fig, Figure)
-    labels = texts(fig)
+    labels = figure_texts(fig)
     for t in range(1, steps + 1):
         for name in "xhoyl":
             assert labels.count(f"${name}_{t}$") == 1, (name, t)
@@ -42,8 +33,7 @@ def test_computational_graph_draws_one_arrow_per_parameter_use():
 def test_truncation_strategies_rows_and_reach():
     steps, k, keep_prob, seed = 10, 3, 0.7, 0
     fig = truncation_strategies(num_steps=steps, k=k, keep_prob=keep_prob, seed=seed)
-    assert isinstance(fig, Figure)
-    labels = texts(fig)
+    labels = figure_texts(fig)
     assert (
         "full" in labels
         and "regular, $k = 3$" in labels
