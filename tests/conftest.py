@@ -21,6 +21,13 @@ from rnnbook.data.corpus import CorpusError, load_time_machine
 ROOT = Path(__file__).resolve().parent.parent
 matplotlib.use("Agg")  # figures drawn by tests, in this process only: no window
 
+# One PyTorch thread, as in the book build (_ext/batch_mode.py), unless the caller
+# chose: the tests' tensors are tiny, and where the cores are busy with other work an
+# operation split over two threads waits for the slower one. Processes that the
+# tests start inherit the variable.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
 # Tests of the loader clear RNNBOOK_DATA_DIR; remember where the real novel is first.
 if os.environ.get("RNNBOOK_DATA_DIR"):
     os.environ.setdefault("RNNBOOK_REAL_DATA_DIR", os.environ["RNNBOOK_DATA_DIR"])
