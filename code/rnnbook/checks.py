@@ -19,8 +19,9 @@ further into the code::
 
     num_steps = check_positive_int("num_steps", num_steps)
 
-The last three (``check_sizes``, ``check_sequence``, ``check_instance``) check
-what the book's recurrent models are built from and receive, so that each
+The last four (``check_sizes``, ``check_sequence``, ``check_instance``,
+``check_torch_layer``) check what the book's recurrent models are built from and
+receive, so that each
 model's body stays the computation (``book/rnn_scratch.md``).
 """
 
@@ -282,7 +283,6 @@ def check_instance(name: str, value: object, cls: type,
         if getattr(value, attr) != want:
             raise ValueError(f"{name}.{attr} is {getattr(value, attr)}, expected "
                              f"{want}: build it with {attr}={want}")
-
 
 
 def check_torch_layer(name: str, layer: object, kind: type = torch.nn.RNNBase,
