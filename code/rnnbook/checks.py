@@ -21,8 +21,7 @@ further into the code::
 
 The last four (``check_sizes``, ``check_sequence``, ``check_instance``,
 ``check_torch_layer``) check what the book's recurrent models are built from and
-receive, so that each
-model's body stays the computation (``book/rnn_scratch.md``).
+receive, so that each model's body stays the computation (``book/rnn_scratch.md``).
 """
 
 from __future__ import annotations
