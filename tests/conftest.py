@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 import torch
+from matplotlib.figure import Figure
 
 from rnnbook import RNNLMScratch, RNNScratch, TimeMachineData
 from rnnbook.data.corpus import CorpusError, load_time_machine
@@ -69,10 +70,10 @@ def novel_words(novel_text) -> TimeMachineData:
     return TimeMachineData(level="word", text=novel_text)
 
 
-def figure_texts(fig: matplotlib.figure.Figure) -> list[str]:
+def figure_texts(fig: Figure) -> list[str]:
     """Every text drawn on the axes of ``fig`` (a diagram's labels), after checking
     that it is a figure."""
-    assert isinstance(fig, matplotlib.figure.Figure), type(fig)
+    assert isinstance(fig, Figure), type(fig)
     return [t.get_text() for ax in fig.axes for t in ax.texts]
 
 
