@@ -11,11 +11,10 @@ alternating with and without the setting, each timing the median training step
 (loss, backward, clipping, SGD update) of the fast model and of the lesson model
 at the reference configuration. Explained in ``book/fast_rnn.md``.
 
-The package offered this setting (``rnnbook.keep_freed_memory``) until two runs
-of this script on the 2-core build machine, busy with other work, gave mean
-savings of 7.6% and 2.6% (fast model) and 5.1% and 10.1% (lesson model), with
-paired standard errors of 9 to 16%: no saving shown above the 3% of a step
-that would justify a process-wide setting, so it was removed.
+The package offered this setting (``rnnbook.keep_freed_memory``) until this
+script showed no saving, beyond its own run-to-run spread, above the 3% of a
+step that would justify a process-wide setting; it was removed (see
+``CHANGELOG.md``). Run it again before bringing the setting back.
 
     python bench/allocator.py [--pairs P]
 

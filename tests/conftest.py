@@ -11,12 +11,23 @@ import sys
 import threading
 from pathlib import Path
 
+import matplotlib
 import pytest
+import torch
+from matplotlib.figure import Figure
 
-from rnnbook import TimeMachineData
+from rnnbook import RNNLMScratch, RNNScratch, TimeMachineData
 from rnnbook.data.corpus import CorpusError, load_time_machine
 
 ROOT = Path(__file__).resolve().parent.parent
+matplotlib.use("Agg")  # figures drawn by tests, in this process only: no window
+
+# One PyTorch thread, as in the book build (_ext/batch_mode.py), unless the caller
+# chose: the tests' tensors are tiny, and where the cores are busy with other work an
+# operation split over two threads waits for the slower one. Processes that the
+# tests start inherit the variable.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 # Tests of the loader clear RNNBOOK_DATA_DIR; remember where the real novel is first.
 if os.environ.get("RNNBOOK_DATA_DIR"):
@@ -59,21 +70,40 @@ def novel_words(novel_text) -> TimeMachineData:
     return TimeMachineData(level="word", text=novel_text)
 
 
-# Two sentences of the novel, repeated: enough text for a training loop to run in a
-# moment, without the corpus.
-TINY_TEXT = (
+def figure_texts(fig: Figure) -> list[str]:
+    """Every text drawn on the axes of ``fig`` (a diagram's labels), after checking
+    that it is a figure."""
+    assert isinstance(fig, Figure), type(fig)
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+# A short text and a small model, for tests that train a language model in seconds
+# (test_trainer.py, test_bptt_training.py).
+SHORT_TEXT = (
     "the time traveller for so it will be convenient to speak of him "
     "was expounding a recondite matter to us " * 4
 )
 
 
-@pytest.fixture(scope="session")
-def tiny_text_data() -> TimeMachineData:
-    """Character data from :data:`TINY_TEXT`, for tests of training loops (shared:
-    do not modify)."""
+@pytest.fixture(scope="module")
+def short_text() -> TimeMachineData:
+    """``SHORT_TEXT`` as characters: 200 training and 100 validation windows."""
     return TimeMachineData(
-        text=TINY_TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
+        text=SHORT_TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
     )
+
+
+def small_lm(
+    vocab_size: int,
+    seed: int = 0,
+    hidden: int = 16,
+    sigma: float = 0.1,
+    dtype: torch.dtype = torch.float32,
+) -> RNNLMScratch:
+    """A small scratch RNN language model, its weights drawn from ``seed``."""
+    torch.manual_seed(seed)
+    rnn = RNNScratch(vocab_size, hidden, sigma=sigma)
+    return RNNLMScratch(rnn, vocab_size).to(dtype)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -33,18 +33,6 @@ SHAPES = [  # (batch, steps, vocab, hidden)
 ]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """These problems are tiny.
-
-    One thread avoids waking a thread pool for every small op.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def autograd_grads(params, X, Y, state, loss_fn=rnn_lm_loss, **kw):
     """Loss and every gradient (parameters and initial state) by torch.autograd."""
     leaves = {k: v.clone().requires_grad_() for k, v in params.items()}

@@ -16,7 +16,6 @@ from rnnbook import (
     BPTTTrainer,
     LanguageModelTrainer,
     RNNLMScratch,
-    RNNScratch,
     TimeMachineData,
     Trainer,
     bptt_gradients,
@@ -27,18 +26,20 @@ from rnnbook import (
 )
 from rnnbook.bptt import PARAM_NAMES
 
+from conftest import small_lm as shared_small_lm
+
 
 @pytest.fixture
-def data(tiny_text_data) -> TimeMachineData:
+def data(short_text) -> TimeMachineData:
     """A few sentences of the novel as characters (``tests/conftest.py``)."""
-    return tiny_text_data
+    return short_text
 
 
 def small_lm(
     vocab_size: int, seed: int = 0, hidden: int = 16, dtype=torch.float32
 ) -> RNNLMScratch:
-    torch.manual_seed(seed)
-    return RNNLMScratch(RNNScratch(vocab_size, hidden, sigma=0.3), vocab_size).to(dtype)
+    """The shared small model (``tests/conftest.py``) with larger weights."""
+    return shared_small_lm(vocab_size, seed, hidden, sigma=0.3, dtype=dtype)
 
 
 # ---- the parameter bridge ------------------------------------------------------------

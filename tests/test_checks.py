@@ -17,6 +17,7 @@ from rnnbook.checks import (
     check_real,
     check_str,
     check_tensor,
+    check_torch_layer,
 )
 
 
@@ -35,30 +36,24 @@ def test_check_int_refuses_non_ints_with_a_type_error(bad):
         check_int("n", bad)
 
 
-@pytest.mark.parametrize(
-    "call, message",
-    [
-        (lambda: check_int("n", -1, minimum=0), "n must be at least 0, got -1"),
-        (lambda: check_int("n", 9, maximum=8), "n must be at most 8, got 9"),
-        (
-            lambda: check_int("k", 9, minimum=1, maximum=8),
-            "k must satisfy 1 <= k <= 8, got 9",
-        ),
-        (
-            lambda: check_int("k", 0, minimum=1, maximum=8),
-            "k must satisfy 1 <= k <= 8, got 0",
-        ),
-        (lambda: check_positive_int("steps", 0), "steps must be at least 1, got 0"),
-        (
-            lambda: check_positive_int("steps", 0, why="a chain needs a link"),
-            "steps must be at least 1, got 0: a chain needs a link",
-        ),
-    ],
-)
-def test_check_int_range_messages(call, message):
-    with pytest.raises(ValueError) as err:
-        call()
-    assert str(err.value) == message
+# (call, the ValueError's message): checked by test_range_messages below
+INT_RANGE_MESSAGES = [
+    (lambda: check_int("n", -1, minimum=0), "n must be at least 0, got -1"),
+    (lambda: check_int("n", 9, maximum=8), "n must be at most 8, got 9"),
+    (
+        lambda: check_int("k", 9, minimum=1, maximum=8),
+        "k must satisfy 1 <= k <= 8, got 9",
+    ),
+    (
+        lambda: check_int("k", 0, minimum=1, maximum=8),
+        "k must satisfy 1 <= k <= 8, got 0",
+    ),
+    (lambda: check_positive_int("steps", 0), "steps must be at least 1, got 0"),
+    (
+        lambda: check_positive_int("steps", 0, why="a chain needs a link"),
+        "steps must be at least 1, got 0: a chain needs a link",
+    ),
+]
 
 
 # ----- real numbers
@@ -75,30 +70,30 @@ def test_check_real_refuses_non_numbers(bad):
         check_real("p", bad)
 
 
-@pytest.mark.parametrize(
-    "call, message",
-    [
-        (lambda: check_real("t", 0, low=0, low_open=True), "t must be > 0, got 0"),
-        (lambda: check_real("t", -1.5, low=0), "t must be >= 0, got -1.5"),
-        (lambda: check_real("t", 2, high=1), "t must be <= 1, got 2"),
-        (lambda: check_real("t", 1, high=1, high_open=True), "t must be < 1, got 1"),
-        (
-            lambda: check_real("p", 1.0, 0, 1, low_open=True, high_open=True),
-            "p must satisfy 0 < p < 1, got 1.0",
-        ),
-        (
-            lambda: check_real("p", -0.5, 0, 1, low_open=True),
-            "p must satisfy 0 < p <= 1, got -0.5",
-        ),
-        (lambda: check_real("p", float("nan"), 0, 1), "p must be a number, got nan"),
-        (lambda: check_real("p", float("inf")), "p must be finite, got inf"),
-        (
-            lambda: check_real("p", -1, low=0, why="it is a standard deviation"),
-            "p must be >= 0, got -1: it is a standard deviation",
-        ),
-    ],
-)
-def test_check_real_range_messages(call, message):
+REAL_RANGE_MESSAGES = [
+    (lambda: check_real("t", 0, low=0, low_open=True), "t must be > 0, got 0"),
+    (lambda: check_real("t", -1.5, low=0), "t must be >= 0, got -1.5"),
+    (lambda: check_real("t", 2, high=1), "t must be <= 1, got 2"),
+    (lambda: check_real("t", 1, high=1, high_open=True), "t must be < 1, got 1"),
+    (
+        lambda: check_real("p", 1.0, 0, 1, low_open=True, high_open=True),
+        "p must satisfy 0 < p < 1, got 1.0",
+    ),
+    (
+        lambda: check_real("p", -0.5, 0, 1, low_open=True),
+        "p must satisfy 0 < p <= 1, got -0.5",
+    ),
+    (lambda: check_real("p", float("nan"), 0, 1), "p must be a number, got nan"),
+    (lambda: check_real("p", float("inf")), "p must be finite, got inf"),
+    (
+        lambda: check_real("p", -1, low=0, why="it is a standard deviation"),
+        "p must be >= 0, got -1: it is a standard deviation",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, message", INT_RANGE_MESSAGES + REAL_RANGE_MESSAGES)
+def test_range_messages(call, message):
     with pytest.raises(ValueError) as err:
         call()
     assert str(err.value) == message
@@ -151,6 +146,26 @@ def test_check_tensor():
         ValueError, match=r"^x must be 2-D, got shape \(3,\): one row per example$"
     ):
         check_tensor("x", x, ndim=2, why="one row per example")
+
+
+def test_check_torch_layer():
+    nn = torch.nn
+    check_torch_layer("rnn", nn.GRU(3, 4))  # any one-layer layer passes
+    check_torch_layer("module", nn.LSTM(3, 4), nn.LSTM, bias=True)
+    with pytest.raises(TypeError, match="^module must be an nn.LSTM, got GRU$"):
+        check_torch_layer("module", nn.GRU(3, 4), nn.LSTM)
+    with pytest.raises(ValueError) as err:
+        check_torch_layer("rnn", nn.LSTM(3, 4, num_layers=2, batch_first=True))
+    assert str(err.value) == (
+        "rnn must be a one-layer, one-direction, time-major nn.LSTM, without "
+        "projection; got num_layers=2, batch_first=True"
+    )
+    no_bias = nn.GRU(3, 4, bias=False)
+    check_torch_layer("rnn", no_bias)  # a language model needs no biases...
+    with pytest.raises(ValueError, match="nn.GRU with biases.*; got bias=False$"):
+        check_torch_layer("module", no_bias, nn.GRU, bias=True)  # ...a copy does
+    with pytest.raises(ValueError, match="got bidirectional=True, proj_size=2$"):
+        check_torch_layer("rnn", nn.LSTM(3, 4, bidirectional=True, proj_size=2))
 
 
 def test_the_old_import_path_still_works():

@@ -24,6 +24,7 @@ from rnnbook import (
     rnn_lm_loss,
 )
 from rnnbook.models.fast import scratch_lm_loss
+from test_gated import check_language_model_on
 
 pytestmark = pytest.mark.skipif(
     not torch.cuda.is_available(), reason="needs a CUDA device"
@@ -187,33 +188,7 @@ def test_scratch_gated_cells_pass_gradcheck_on_cuda(kind):
     ids=["lstm", "gru", "lstm-scratch"],
 )
 def test_gated_language_models_train_carry_state_and_decode_on_cuda(make):
-    corpus = "the time machine " * 20
-    vocab = rnnbook.Vocab(list(corpus))
-    ids = torch.tensor(vocab[list(corpus)])
-    torch.manual_seed(0)
-    model = make(len(vocab))
-    batches = [
-        (ids[i : i + 40].view(4, 10), ids[i + 1 : i + 41].view(4, 10))
-        for i in range(0, 240, 40)
-    ]
-    history = rnnbook.fit_language_model(
-        model,
-        batches,
-        None,
-        num_epochs=4,
-        carry_state=True,
-        optimizer="adam",
-        lr=0.05,
-        clip=1.0,
-        progress=False,
-        live=False,
-    )
-    assert next(model.parameters()).device.type == "cuda"
-    assert history.train_loss[-1] < 0.8 * history.train_loss[0]
-    logits, state = model(batches[0][0].cuda())
-    parts = state if isinstance(state, tuple) else (state,)
-    assert logits.device.type == "cuda" and all(s.device.type == "cuda" for s in parts)
-    assert len(rnnbook.predict(model, vocab, "the ", num_preds=5)) == 9
+    check_language_model_on(make, "cuda")  # the CPU test's checks, on the GPU
 
 
 def test_recall_classifier_and_first_state_gradient_on_cuda():

@@ -19,6 +19,11 @@ DIAGRAMS = {
     "task_shapes": "rnnbook.task_shapes()",
     "partition_offsets": "rnnbook.partition_offsets()",
     "sequential_streams": "rnnbook.sequential_streams()",
+    "computational_graph": "rnnbook.computational_graph(3)",
+    "truncation_strategies": "rnnbook.truncation_strategies(8, 2, 0.6, 1)",
+    "lstm_cell": "rnnbook.lstm_cell()",
+    "gru_cell": "rnnbook.gru_cell()",
+    "scan_tree": "rnnbook.scan_tree(8)",
 }
 
 RENDER = """
@@ -34,25 +39,32 @@ def png(fig):
 """
 
 
-def render_in_a_fresh_process(hash_seed: str) -> list[bytes]:
-    """The PNG bytes of every diagram, drawn by a new Python process."""
+def start_rendering(hash_seed: str) -> subprocess.Popen:
+    """A new Python process that writes the PNG bytes of every diagram, one per
+    line in hex."""
     child = RENDER + "".join(
         f"sys.stdout.buffer.write(png({call}).hex().encode() + b'\\n')\n"
         for call in DIAGRAMS.values()
     )
     env = dict(os.environ, PYTHONHASHSEED=hash_seed, MPLBACKEND="Agg")
-    result = subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-c", child],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env=env,
-        check=True,
-        timeout=300,
     )
-    return [bytes.fromhex(line) for line in result.stdout.decode().split()]
+
+
+def pngs_of(process: subprocess.Popen) -> list[bytes]:
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err.decode()[-2000:]
+    return [bytes.fromhex(line) for line in out.decode().split()]
 
 
 def test_every_diagram_renders_identically_in_a_fresh_process():
-    first, second = render_in_a_fresh_process("1"), render_in_a_fresh_process("2")
+    # Two processes at once, with different hash seeds.
+    processes = [start_rendering("1"), start_rendering("2")]
+    first, second = (pngs_of(p) for p in processes)
     assert len(first) == len(second) == len(DIAGRAMS)
     for name, a, b in zip(DIAGRAMS, first, second):
         assert a.startswith(b"\x89PNG") and len(a) > 1000, name  # a real picture

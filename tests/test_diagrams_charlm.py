@@ -3,15 +3,10 @@ one."""
 
 from __future__ import annotations
 
-
-import matplotlib
+import matplotlib.pyplot as plt
 import pytest
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from rnnbook import char_lm  # noqa: E402
+from conftest import figure_texts
+from rnnbook import char_lm
 
 
 @pytest.fixture(autouse=True)
@@ -20,12 +15,8 @@ def close_figures():
     plt.close("all")
 
 
-def texts(fig: Figure) -> list[str]:
-    return [t.get_text() for ax in fig.axes for t in ax.texts]
-
-
 def test_machine_columns():
-    labels = texts(char_lm("machine"))
+    labels = figure_texts(char_lm("machine"))
     boxes = [s for s in labels if s.startswith("'")]
     # each column: input, H, O, target; only chars are quoted
     inputs, targets = (

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-
-import matplotlib
 import pytest
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-
-from rnnbook import unfolded_rnn  # noqa: E402
-
-
-def texts(fig: Figure) -> list[str]:
-    return [t.get_text() for ax in fig.axes for t in ax.texts]
+from conftest import figure_texts
+from rnnbook import unfolded_rnn
 
 
 @pytest.mark.parametrize("steps", [1, 3, 5])
 def test_unfolded_rnn_labels(steps):
     fig = unfolded_rnn(num_steps=steps)
-    assert isinstance(fig, Figure)
-    labels = texts(fig)
+    labels = figure_texts(fig)
     # The folded network on the left.
     for folded in (r"$x_t$", r"$h_t$", r"$o_t$"):
         assert labels.count(folded) == 1

@@ -18,6 +18,7 @@ from rnnbook import (
     bptt_gradients,
     scratch_params,
 )
+from rnnbook.models import fast as fast_module
 from rnnbook.models.fast import chunked_cross_entropy, lookup_and_recur, scratch_lm_loss
 
 V, H = 7, 5
@@ -136,6 +137,33 @@ def test_fast_model_gradients_equal_the_hand_written_bptt():
     torch.testing.assert_close(loss.detach(), ref_loss, rtol=1e-13, atol=0)
     for name, p in scratch_params(fast).items():
         torch.testing.assert_close(p.grad, ref[name], rtol=1e-10, atol=1e-13)
+
+
+def test_the_state_gradient_is_computed_only_when_the_state_needs_it(monkeypatch):
+    """The backward pass skips ``dL/dH_0`` for a start state without gradient (the
+    zeros of ``state=None``, a detached carried state), and computes it otherwise."""
+    original, calls = fast_module.backward_through_time, []
+
+    def recording(*args):
+        dW, dH0 = original(*args)
+        calls.append((args[-1], dH0))  # (need_dH0, what came back)
+        return dW, dH0
+
+    monkeypatch.setattr(fast_module, "backward_through_time", recording)
+    plain, fast = models()
+    X, Y = tokens(6), tokens(7)
+    detached = torch.randn(3, H, dtype=f64)
+    for state in (None, detached):
+        fast.loss(X, Y, state)[0].backward()
+    assert [need for need, _ in calls] == [False, False]
+    assert all(dH0 is None for _, dH0 in calls) and detached.grad is None
+    calls.clear()
+    state = torch.randn(3, H, dtype=f64, requires_grad=True)
+    fast.loss(X, Y, state)[0].backward()
+    ((need, dH0),) = calls
+    assert need is True and dH0 is not None and torch.equal(state.grad, dH0)
+    expected = torch.autograd.grad(plain.loss(X, Y, state)[0], state)[0]
+    torch.testing.assert_close(state.grad, expected, rtol=1e-10, atol=1e-13)
 
 
 def test_fast_model_forward_is_the_lesson_model_forward():

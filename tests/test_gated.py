@@ -136,9 +136,18 @@ def test_bad_inputs_and_states():
     ],
 )
 def test_language_models_train_carry_state_and_decode(make):
-    corpus = "the time machine " * 40
+    check_language_model_on(make, "cpu")
+
+
+def check_language_model_on(make, device: str) -> None:
+    """``make(V)`` builds a language model that, on ``device``, learns a short text,
+    carries its state, and decodes; everything stays on the device.
+
+    Shared with ``test_cuda.py``, which runs it on a GPU.
+    """
+    corpus = "the time machine " * 15
     vocab = rnnbook.Vocab(list(corpus))
-    tokens = torch.tensor(vocab[list(corpus)])
+    tokens = torch.tensor(vocab[list(corpus)], device=device)
     V = len(vocab)
     torch.manual_seed(0)
     model = make(V)
@@ -155,14 +164,18 @@ def test_language_models_train_carry_state_and_decode(make):
         optimizer="adam",
         lr=0.05,
         clip=1.0,
-        device="cpu",
+        device=device,
+        progress=False,
+        live=False,
     )
     assert history.train_loss[-1] < 0.8 * history.train_loss[0]
+    assert all(p.device.type == device for p in model.parameters())
     X = batches[0][0]
     logits, state = model(X)
-    assert logits.shape == (4, 10, V)
+    assert logits.shape == (4, 10, V) and logits.device.type == device
     is_lstm = isinstance(model, LSTMLM)
     assert isinstance(state, tuple) == is_lstm
+    assert all(s.device.type == device for s in (state if is_lstm else (state,)))
     # Carrying the state: two halves with the state passed on equal the whole.
     first, state1 = model(X[:, :4])
     second, _ = model(X[:, 4:], state1)

@@ -7,7 +7,8 @@ import math
 import pytest
 import torch
 
-from rnnbook import NGramLM, perplexity
+import rnnbook
+from rnnbook import History, NGramLM, perplexity, stream_perplexity
 
 
 def test_perplexity_values():
@@ -46,3 +47,59 @@ def test_perplexity_rejects_nan_and_non_numbers():
         perplexity(torch.tensor(float("nan")))
     with pytest.raises(TypeError, match="mean_nll must be a float or a tensor"):
         perplexity("2.0")
+
+
+# ---- overflow: one rule, in rnnbook.perplexity, for every caller ---------------------
+OVERFLOWING = 710.0  # exp(710) > the largest float64, about exp(709.78)
+
+
+def test_an_overflowing_loss_has_infinite_perplexity_for_floats_and_tensors():
+    assert perplexity(709.0) == pytest.approx(math.exp(709.0), rel=1e-15)  # finite
+    assert perplexity(OVERFLOWING) == math.inf
+    as_tensor = torch.tensor([OVERFLOWING], dtype=torch.float64)
+    assert perplexity(as_tensor).item() == math.inf
+    # float32 overflows sooner, at about 88.72 nats
+    assert perplexity(torch.tensor([88.0, 89.0])).tolist() == [
+        pytest.approx(math.exp(88.0), rel=1e-6),
+        math.inf,
+    ]
+
+
+def test_history_perplexities_follow_the_one_rule():
+    history = History(
+        train_loss=[0.0, 2.0, OVERFLOWING], val_loss=[math.log(5.0), 1e4]
+    )
+    assert history.train_perplexity == [
+        1.0,
+        pytest.approx(math.exp(2.0), rel=1e-15),
+        math.inf,  # not exp(709) or any other made-up finite number
+    ]
+    assert history.val_perplexity == [pytest.approx(5.0, rel=1e-15), math.inf]
+    with pytest.raises(ValueError, match="mean_nll is NaN"):
+        History(val_loss=[float("nan")]).val_perplexity
+
+
+class Certain(rnnbook.LanguageModel):
+    """Puts a logit of ``margin`` on token 0 and 0 on the others, whatever it reads."""
+
+    def __init__(self, vocab_size: int, margin: float) -> None:
+        super().__init__()
+        self.vocab_size, self.margin = vocab_size, margin
+        self.unused = torch.nn.Parameter(torch.zeros(()))  # gives the model a device
+
+    def forward(self, X, state=None):
+        logits = torch.zeros(*X.shape, self.vocab_size, dtype=torch.float64)
+        logits[..., 0] = self.margin
+        return logits, state
+
+
+def test_stream_and_ngram_perplexities_follow_the_one_rule():
+    # Every target is token 1, to which the model gives a logit `margin` below
+    # token 0's: the loss per token is log(e^margin + V - 1), the perplexity its exp.
+    V, corpus = 3, torch.ones(9, dtype=torch.long)
+    assert stream_perplexity(Certain(V, 2.0), corpus) == pytest.approx(
+        math.exp(2.0) + V - 1, rel=1e-12
+    )
+    assert stream_perplexity(Certain(V, 1000.0), corpus) == math.inf  # no OverflowError
+    unseen = NGramLM(1, V, k=1e-310).fit([0] * 50)  # p(1) = 1e-310 / 50: loss > 709.78
+    assert unseen.perplexity([1, 1, 1]) == math.inf

@@ -132,9 +132,9 @@ def test_trains_through_the_shared_trainer_and_decodes(make):
         model,
         train,
         None,
-        num_epochs=12,
+        num_epochs=4,
         optimizer="adam",
-        lr=0.02,
+        lr=0.05,
         progress=False,
         live=False,
     )

@@ -103,6 +103,10 @@ def test_no_ipython_means_no_notebook(fake_ipython):
 
 def test_the_book_build_turns_both_off_even_in_a_kernel(fake_ipython, monkeypatch):
     fake_ipython.shell = shell_class("Shell", True, KernelPublisher)()
+    # The same kernel without the variable is live, so what follows is its doing.
+    assert _in_notebook() is True and _show_progress_bar() is True
+    trainer = Trainer(nn.Linear(2, 1), nn.MSELoss(), lr=0.1, device="cpu")
+    assert trainer.live is True and trainer.progress is True
     monkeypatch.setenv(BATCH_MODE_ENV, "1")
     assert _in_notebook() is False and _show_progress_bar() is False
     trainer = Trainer(nn.Linear(2, 1), nn.MSELoss(), lr=0.1, device="cpu")

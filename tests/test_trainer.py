@@ -7,38 +7,18 @@ import math
 
 import pytest
 import torch
+from conftest import small_lm
 from torch import nn
 
 import rnnbook
 from rnnbook import (
     History,
     LanguageModelTrainer,
-    RNNLMScratch,
-    RNNScratch,
-    TimeMachineData,
     Trainer,
     clip_gradients,
     fit_language_model,
     gradient_norm,
 )
-from rnnbook.training import BATCH_MODE_ENV, _in_notebook
-
-TEXT = (
-    "the time traveller for so it will be convenient to speak of him "
-    "was expounding a recondite matter to us " * 4
-)
-
-
-@pytest.fixture(scope="module")
-def data() -> TimeMachineData:
-    return TimeMachineData(
-        text=TEXT, val_fraction=0.2, num_train_windows=200, num_val_windows=100
-    )
-
-
-def small_lm(vocab_size: int, seed: int = 0, hidden: int = 16) -> RNNLMScratch:
-    torch.manual_seed(seed)
-    return RNNLMScratch(RNNScratch(vocab_size, hidden, sigma=0.1), vocab_size)
 
 
 # ---- clipping ------------------------------------------------------------------------
@@ -99,13 +79,13 @@ def test_clip_gradients_refuses_non_numbers():
 
 
 # ---- training a language model -------------------------------------------------------
-def test_training_lowers_the_loss_and_reports_perplexity(data):
-    V = len(data.vocab)
+def test_training_lowers_the_loss_and_reports_perplexity(short_text):
+    V = len(short_text.vocab)
     model = small_lm(V)
     history = fit_language_model(
         model,
-        data.loader("train", "random", batch_size=8, num_steps=10),
-        data.loader("val", "random", batch_size=4, num_steps=10),
+        short_text.loader("train", "random", batch_size=8, num_steps=10),
+        short_text.loader("val", "random", batch_size=4, num_steps=10),
         num_epochs=8,
         optimizer="adam",
         lr=0.05,
@@ -125,18 +105,20 @@ def test_training_lowers_the_loss_and_reports_perplexity(data):
     assert history.val_perplexity == pytest.approx(
         [math.exp(v) for v in history.val_loss]
     )
-    steps = len(data.batches("train", "random", batch_size=8, num_steps=10))
+    steps = len(short_text.batches("train", "random", batch_size=8, num_steps=10))
     assert len(history.grad_norm) == 8 * steps and all(n > 0 for n in history.grad_norm)
 
 
-def test_same_seed_gives_identical_histories(data):
-    V = len(data.vocab)
+def test_same_seed_gives_identical_histories(short_text):
+    V = len(short_text.vocab)
 
     def run(model_seed: int, data_seed: int) -> History:
         return fit_language_model(
             small_lm(V, model_seed),
-            data.loader("train", "random", batch_size=8, num_steps=10, seed=data_seed),
-            data.loader("val", "random", batch_size=4, num_steps=10),
+            short_text.loader(
+                "train", "random", batch_size=8, num_steps=10, seed=data_seed
+            ),
+            short_text.loader("val", "random", batch_size=4, num_steps=10),
             num_epochs=3,
             lr=1.0,
             clip=1.0,
@@ -148,9 +130,9 @@ def test_same_seed_gives_identical_histories(data):
     assert run(0, 1) != first and run(1, 0) != first
 
 
-def test_recorded_gradient_norm_is_measured_before_clipping(data):
-    V = len(data.vocab)
-    X, Y = data.batches("train", "random", batch_size=8, num_steps=10)[0]
+def test_recorded_gradient_norm_is_measured_before_clipping(short_text):
+    V = len(short_text.vocab)
+    X, Y = short_text.batches("train", "random", batch_size=8, num_steps=10)[0]
     reference = small_lm(V)
     rnnbook.sequence_cross_entropy(reference(X)[0], Y).backward()
     expected = gradient_norm(reference.parameters())
@@ -173,9 +155,9 @@ class NaNAfter(rnnbook.LanguageModel):
         return (logits * float("nan") if self.count >= self.calls else logits), state
 
 
-def test_a_nan_loss_stops_training_naming_epoch_and_step(data):
-    V = len(data.vocab)
-    train = data.batches("train", "random", batch_size=8, num_steps=10)[
+def test_a_nan_loss_stops_training_naming_epoch_and_step(short_text):
+    V = len(short_text.vocab)
+    train = short_text.batches("train", "random", batch_size=8, num_steps=10)[
         :3
     ]  # 3 steps per epoch
     model = NaNAfter(V, calls=5)  # epoch 2, step 2
@@ -189,12 +171,33 @@ def test_a_nan_loss_stops_training_naming_epoch_and_step(data):
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
-def test_a_diverging_learning_rate_is_caught(data):
-    V = len(data.vocab)
+class NaNWhenEvaluated(rnnbook.LanguageModel):
+    """A language model whose logits are NaN in evaluation mode only."""
+
+    def __init__(self, vocab_size: int) -> None:
+        super().__init__()
+        self.inner = small_lm(vocab_size)
+
+    def forward(self, X, state=None):
+        logits, state = self.inner(X, state)
+        return (logits if self.training else logits * float("nan")), state
+
+
+def test_a_nan_validation_loss_stops_training_naming_the_epoch(short_text):
+    train = short_text.batches("train", "random", batch_size=8, num_steps=10)[:2]
+    val = short_text.batches("val", "random", batch_size=4, num_steps=10)[:2]
+    model = NaNWhenEvaluated(len(short_text.vocab))
+    stop = r"the validation loss became nan at epoch 1"
+    with pytest.raises(FloatingPointError, match=stop):
+        fit_language_model(model, train, val, num_epochs=2, lr=0.1, device="cpu")
+
+
+def test_a_diverging_learning_rate_is_caught(short_text):
+    V = len(short_text.vocab)
     with pytest.raises(FloatingPointError, match=r"at epoch \d+, step \d+"):
         fit_language_model(
             small_lm(V, hidden=32),
-            data.loader("train", "random", batch_size=8, num_steps=10),
+            short_text.loader("train", "random", batch_size=8, num_steps=10),
             None,
             num_epochs=20,
             lr=1e38,
@@ -205,7 +208,6 @@ def test_a_diverging_learning_rate_is_caught(data):
 class Recorder(rnnbook.LanguageModel):
     """Wraps a language model and records the state it receives and the state it
     returns."""
-
 
     def __init__(self, inner: nn.Module) -> None:
         super().__init__()
@@ -218,11 +220,11 @@ class Recorder(rnnbook.LanguageModel):
         return logits, out
 
 
-def test_carried_state_is_the_detached_final_state_of_the_previous_step(data):
-    V = len(data.vocab)
+def test_carried_state_is_the_detached_final_state_of_the_previous_step(short_text):
+    V = len(short_text.vocab)
     model = Recorder(small_lm(V))
-    train = data.loader("train", "sequential", batch_size=4, num_steps=10)
-    val = data.loader("val", "sequential", batch_size=2, num_steps=10)
+    train = short_text.loader("train", "sequential", batch_size=4, num_steps=10)
+    val = short_text.loader("val", "sequential", batch_size=2, num_steps=10)
     steps = len(train(0))
     assert steps >= 3
     trainer = LanguageModelTrainer(model, carry_state=True, lr=0.1, device="cpu")
@@ -242,11 +244,11 @@ def test_carried_state_is_the_detached_final_state_of_the_previous_step(data):
             assert torch.equal(model.received[j], model.returned[j - 1])
 
 
-def test_without_carrying_every_minibatch_starts_from_zeros(data):
-    model = Recorder(small_lm(len(data.vocab)))
+def test_without_carrying_every_minibatch_starts_from_zeros(short_text):
+    model = Recorder(small_lm(len(short_text.vocab)))
     fit_language_model(
         model,
-        data.loader("train", "sequential", batch_size=4, num_steps=10),
+        short_text.loader("train", "sequential", batch_size=4, num_steps=10),
         None,
         num_epochs=1,
         lr=0.1,
@@ -260,10 +262,10 @@ def test_language_model_trainer_has_its_own_loss():
         LanguageModelTrainer(small_lm(5), loss_fn=nn.MSELoss(), lr=0.1)
 
 
-def test_loader_gives_each_epoch_its_batches(data):
-    loader = data.loader("train", "random", batch_size=8, num_steps=10, seed=3)
+def test_loader_gives_each_epoch_its_batches(short_text):
+    loader = short_text.loader("train", "random", batch_size=8, num_steps=10, seed=3)
     for epoch in (0, 2):
-        expected = data.batches(
+        expected = short_text.batches(
             "train", "random", batch_size=8, num_steps=10, seed=3, epoch=epoch
         )
         got = loader(epoch)
@@ -273,13 +275,13 @@ def test_loader_gives_each_epoch_its_batches(data):
             for a, b in zip(got, expected)
         )
     with pytest.raises(ValueError, match="unknown strategy"):
-        data.loader("train", "shuffled")
+        short_text.loader("train", "shuffled")
 
 
 # ---- progress reports ----------------------------------------------------------------
-def test_progress_bar_goes_to_stderr_and_changes_nothing(data, capsys):
-    V = len(data.vocab)
-    args = (data.loader("train", "random", batch_size=8, num_steps=10), None)
+def test_progress_bar_goes_to_stderr_and_changes_nothing(short_text, capsys):
+    V = len(short_text.vocab)
+    args = (short_text.loader("train", "random", batch_size=8, num_steps=10), None)
     quiet = fit_language_model(
         small_lm(V), *args, num_epochs=2, lr=0.5, device="cpu", progress=False
     )
@@ -292,14 +294,7 @@ def test_progress_bar_goes_to_stderr_and_changes_nothing(data, capsys):
     assert quiet == loud
 
 
-def test_live_output_is_off_outside_notebooks_and_in_the_book_build(monkeypatch):
-    assert _in_notebook() is False  # pytest is not a Jupyter kernel
-    assert Trainer(nn.Linear(2, 1), nn.MSELoss(), lr=0.1, device="cpu").live is False
-    monkeypatch.setenv(BATCH_MODE_ENV, "1")
-    assert _in_notebook() is False
-
-
-def test_live_plot_and_final_figures_run_and_change_nothing(data):
+def test_live_plot_and_final_figures_run_and_change_nothing(short_text):
     pytest.importorskip(
         "IPython",
         reason="the live plot draws through IPython.display (in requirements.txt)",
@@ -309,10 +304,10 @@ def test_live_plot_and_final_figures_run_and_change_nothing(data):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    V = len(data.vocab)
+    V = len(short_text.vocab)
     args = (
-        data.loader("train", "random", batch_size=8, num_steps=10),
-        data.loader("val", "random", batch_size=4, num_steps=10),
+        short_text.loader("train", "random", batch_size=8, num_steps=10),
+        short_text.loader("val", "random", batch_size=4, num_steps=10),
     )
     plain = fit_language_model(
         small_lm(V), *args, num_epochs=3, lr=0.5, device="cpu", live=False

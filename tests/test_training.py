@@ -80,20 +80,20 @@ def test_minibatches_bad_arguments(args, error):
 
 
 # ---- training ------------------------------------------------------------------------
+def fit_regression(model, X, y, batch_size, num_epochs, **kwargs) -> History:
+    """``fit`` on mean squared error, on the CPU: training batches shuffled, the
+    same data in order for validation."""
+    train = TensorBatches(X, y, batch_size)
+    val = TensorBatches(X, y, batch_size, shuffle=False)
+    return fit(model, train, val, nn.MSELoss(), num_epochs, device="cpu", **kwargs)
+
+
 def test_fit_lowers_the_loss_on_a_tiny_regression():
     X, y = regression_problem()
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
     before = nn.functional.mse_loss(model(X), y).item()
-    history = fit(
-        model,
-        TensorBatches(X, y, 8),
-        TensorBatches(X, y, 8, shuffle=False),
-        nn.MSELoss(),
-        num_epochs=20,
-        lr=0.1,
-        device="cpu",
-    )
+    history = fit_regression(model, X, y, 8, num_epochs=20, lr=0.1)
     assert isinstance(history, History)
     assert (
         len(history.train_loss) == len(history.val_loss) == len(history.seconds) == 20
@@ -112,16 +112,7 @@ def test_same_seed_gives_identical_history_and_weights():
 
     def run(seed):
         model = copy.deepcopy(start)
-        history = fit(
-            model,
-            TensorBatches(X, y, 8),
-            TensorBatches(X, y, 16, shuffle=False),
-            nn.MSELoss(),
-            num_epochs=3,
-            lr=0.05,
-            seed=seed,
-            device="cpu",
-        )
+        history = fit_regression(model, X, y, 8, num_epochs=3, lr=0.05, seed=seed)
         return history, model
 
     (h1, m1), (h2, m2), (h3, _) = run(0), run(0), run(1)
@@ -148,14 +139,8 @@ def test_epoch_loss_is_weighted_by_batch_size():
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
     full = nn.functional.mse_loss(model(X), y).item()
-    history = fit(
-        model,
-        TensorBatches(X, y, 4),
-        TensorBatches(X, y, 4, shuffle=False),
-        nn.MSELoss(),
-        1,
-        optimizer=lambda p: torch.optim.SGD(p, lr=0.0),
-        device="cpu",
+    history = fit_regression(
+        model, X, y, 4, num_epochs=1, optimizer=lambda p: torch.optim.SGD(p, lr=0.0)
     )
     assert history.train_loss[0] == pytest.approx(full, rel=1e-6)
     assert history.val_loss[0] == pytest.approx(full, rel=1e-6)

@@ -19,9 +19,9 @@ further into the code::
 
     num_steps = check_positive_int("num_steps", num_steps)
 
-The last three (``check_sizes``, ``check_sequence``, ``check_instance``) check
-what the book's recurrent models are built from and receive, so that each
-model's body stays the computation (``book/rnn_scratch.md``).
+The last four (``check_sizes``, ``check_sequence``, ``check_instance``,
+``check_torch_layer``) check what the book's recurrent models are built from and
+receive, so that each model's body stays the computation (``book/rnn_scratch.md``).
 """
 
 from __future__ import annotations
@@ -283,3 +283,27 @@ def check_instance(name: str, value: object, cls: type,
             raise ValueError(f"{name}.{attr} is {getattr(value, attr)}, expected "
                              f"{want}: build it with {attr}={want}")
 
+
+def check_torch_layer(name: str, layer: object, kind: type = torch.nn.RNNBase,
+                      bias: bool = False) -> None:
+    """A TypeError unless ``layer`` is a ``kind`` (``nn.GRU``, say); a ValueError
+    unless it is the layer the book's models build on.
+
+    That is one layer, one direction, time-major, no LSTM projection, and with
+    ``bias=True`` its two biases: the book's models and cells read one
+    ``(steps, batch, inputs)`` sequence and keep one state (``book/gated.md``).
+    """
+    if not isinstance(layer, kind):
+        raise TypeError(f"{name} must be an nn.{kind.__name__}, got "
+                        f"{type(layer).__name__}")
+    wrong = {"num_layers": layer.num_layers != 1,
+             "bidirectional": layer.bidirectional,
+             "batch_first": layer.batch_first,
+             "bias": bias and not layer.bias,
+             "proj_size": getattr(layer, "proj_size", 0)}
+    got = [f"{key}={getattr(layer, key)}" for key, bad in wrong.items() if bad]
+    if got:
+        raise ValueError(
+            f"{name} must be a one-layer, one-direction, time-major "
+            f"nn.{type(layer).__name__}{' with biases' if bias else ''}, without "
+            f"projection; got {', '.join(got)}")

@@ -5,7 +5,6 @@ Explained on the page "Language models" (``book/language_models.md``).
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import torch
@@ -28,6 +27,14 @@ def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
     of ``-log p`` with ``0 < p <= 1`` is never negative, so such a value means
     the caller passed something else (a log-likelihood without the minus sign,
     a loss that diverged).
+
+    Overflow gives ``inf``: a loss above ``log`` of the largest float (about 709.78
+    nats in float64, 88.72 in float32) has a perplexity that no float can hold,
+    and ``inf`` says so, where a capped value would be a made-up finite number
+    that reads like a measurement. ``inf`` still orders right (worse than every
+    finite perplexity), prints as ``inf`` and is left out of a plot. This is
+    the package's one rule: ``History``, ``stream_perplexity`` and
+    ``NGramLM.perplexity`` all call this function.
     """
     is_tensor = isinstance(mean_nll, torch.Tensor)
     if is_tensor:
@@ -52,7 +59,7 @@ def perplexity(mean_nll: float | torch.Tensor) -> float | torch.Tensor:
             f"{'min ' if values.ndim else ''}{values.min().item():.4g}; did you pass a "
             "log-likelihood instead of a negative log-likelihood?"
         )
-    result = torch.exp(values)  # overflows to inf, the perplexity of a hopeless model
+    result = torch.exp(values)  # inf where it overflows (see above)
     return result if is_tensor else result.item()
 
 
@@ -121,4 +128,4 @@ def stream_perplexity(
             ).item()
     finally:
         model.train(was_training)
-    return math.exp(total / (tokens.numel() - 1))
+    return perplexity(total / (tokens.numel() - 1))

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .metrics import sequence_cross_entropy
+from .metrics import perplexity, sequence_cross_entropy
 from .models.base import LanguageModel, detach_state
 
 Batch = tuple[torch.Tensor, ...]
@@ -64,19 +64,21 @@ class History:
 
     @property
     def train_perplexity(self) -> list[float]:
-        """``exp`` of each training loss.
+        """:func:`rnnbook.perplexity` of each training loss: ``exp(loss)``, ``inf``
+        where that overflows.
 
         The perplexity when the loss is a mean cross-entropy.
         """
-        return [math.exp(min(v, 709.0)) for v in self.train_loss]
+        return [perplexity(v) for v in self.train_loss]
 
     @property
     def val_perplexity(self) -> list[float]:
-        """``exp`` of each validation loss.
+        """:func:`rnnbook.perplexity` of each validation loss: ``exp(loss)``, ``inf``
+        where that overflows.
 
         The perplexity when the loss is a mean cross-entropy.
         """
-        return [math.exp(min(v, 709.0)) for v in self.val_loss]
+        return [perplexity(v) for v in self.val_loss]
 
     @property
     def total_seconds(self) -> float:
@@ -240,7 +242,12 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self, batches: Batches) -> float:
-        """Mean loss over ``batches`` without updating the model."""
+        """Mean loss over ``batches`` without updating the model.
+
+        A loss that is NaN or infinite is a ``FloatingPointError`` naming the
+        epoch, as in training: the last update broke the model, and a NaN in
+        the history would make every perplexity after it meaningless.
+        """
         self.model.eval()
         self.start_epoch(train=False)
         total, count = 0.0, 0
@@ -249,6 +256,11 @@ class Trainer:
             total, count = total + loss.item() * n, count + n
         if count == 0:
             raise ValueError("the validation batches were empty: nothing to evaluate")
+        if not math.isfinite(total):
+            raise FloatingPointError(
+                f"the validation loss became {total / count} at epoch {self.epoch} "
+                "(counted from 1): the model's outputs are no longer finite. Lower "
+                "the learning rate or clip the gradients (clip=1.0).")
         return total / count
 
     def fit(self, train_batches: Batches, val_batches: Batches | None = None,

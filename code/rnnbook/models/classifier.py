@@ -15,8 +15,7 @@ backpropagation through time).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import torch
@@ -134,13 +133,6 @@ def first_state_gradient(
         raise TypeError(
             f"model must be a SequenceClassifier, got {type(model).__name__}"
         )
-    with one_thread():
-        return _first_state_gradient(model, X, y)
-
-
-def _first_state_gradient(
-    model: SequenceClassifier, X: torch.Tensor, y: torch.Tensor
-) -> float:
     inputs = model.one_hot(X)  # (steps, batch, vocab)
     first = model.read(inputs[:1])
     leaves = tuple(
@@ -219,39 +211,22 @@ def fit_recall(
         rows = slice(epoch * chunk, (epoch + 1) * chunk)
         return iterate_minibatches(X[rows], y[rows], batch_size, shuffle=False)
 
-    with one_thread():
-        history = fit(
-            model,
-            batches,
-            None,
-            nn.functional.cross_entropy,
-            num_epochs=-(-num_steps // log_every),
-            optimizer="adam",
-            lr=lr,
-            clip=clip,
-            seed=seed,
-            device="cpu",
-            progress=False,
-            live=False,
-        )
-        X_val, y_val = draw(num_val, lag, num_symbols=K, seed=seed + 100_000)
-        return accuracy(model, X_val, y_val), history
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run PyTorch on one thread inside the block, then restore the previous setting.
-
-    The recall task's networks are tiny: each step is a few small matrix
-    products, too small to share between threads, and on a busy machine waiting
-    for a second thread costs far more than the work itself.
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+    history = fit(
+        model,
+        batches,
+        None,
+        nn.functional.cross_entropy,
+        num_epochs=-(-num_steps // log_every),
+        optimizer="adam",
+        lr=lr,
+        clip=clip,
+        seed=seed,
+        device="cpu",
+        progress=False,
+        live=False,
+    )
+    X_val, y_val = draw(num_val, lag, num_symbols=K, seed=seed + 100_000)
+    return accuracy(model, X_val, y_val), history
 
 
 def recall_sweep(

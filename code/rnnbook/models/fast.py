@@ -29,10 +29,12 @@ elementwise kernels, not into arithmetic:
   so no tensor in flight outgrows the CPU's cache.
 
 A two-kernel step exists (``2 z_t = (2 P_t - 2 c) + s_{t-1} (4 W_hh)`` with
-``s = sigmoid(2z)`` and ``c`` the column sums of ``W_hh``); it was dropped: the
-product and the shift nearly cancel when states are near zero, which put the
-float32 gradients of a strongly recurrent model 2.4 times further from
-float64, for no speed a run could tell from noise.
+``s = sigmoid(2z)`` and ``c`` the column sums of ``W_hh``); it is not used:
+the product and the shift nearly cancel when states are near zero, so in
+float32 it loses digits that the three-kernel step keeps, and one kernel
+fewer is not worth less accurate gradients
+(``test_fast_float32_gradients_are_as_accurate_as_the_plain_loop`` holds the
+step kept to the plain loop's accuracy).
 
 The tests (``tests/test_fused.py``) check the loss and every gradient against
 the lesson model's autograd and the package's hand-written BPTT
@@ -230,10 +232,10 @@ def chunked_cross_entropy(
     -> (outputs, state)`` runs the network (outputs time-major, (steps, batch,
     hidden)); ``W`` (hidden, vocab) and ``b`` (vocab,) are the output layer.
     Returns ``(loss, state)`` like the models' ``loss`` methods; the value
-    equals the one computed over all steps at once, up to float rounding. The
-    fast model uses the default of four steps, the fastest on one thread for
-    the 5,000 validation windows of the reference configuration and near the
-    fastest on two.
+    equals the one computed over all steps at once, up to float rounding.
+    ``steps`` trades the size of the tensors in flight (smaller with fewer
+    steps) against the number of trips through the loop (fewer with more); the
+    fast model uses the default, four.
     """
     check_positive_int("steps", steps)
     # summed in float64, on the device

@@ -22,9 +22,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..data.batching import check_positive_int
-from ..checks import check_sequence
-from .recurrent_lm import RecurrentLM
+from ..checks import check_positive_int, check_sequence, check_torch_layer
+from .recurrent_lm import RecurrentLM, one_hot_layer
 
 
 class GRUScratch(nn.Module):
@@ -64,13 +63,8 @@ class GRUScratch(nn.Module):
     def forward(
         self, inputs: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        check_sequence(
-            inputs,
-            state,
-            self.num_hiddens,
-            num_inputs=self.num_inputs,
-            pair=False,
-        )
+        check_sequence(inputs, state, self.num_hiddens,
+                       num_inputs=self.num_inputs)
         if state is None:
             state = inputs.new_zeros(inputs.shape[1], self.num_hiddens)
         H = state  # (batch, hidden)
@@ -96,18 +90,7 @@ class GRUScratch(nn.Module):
         biases are summed for the gates; for the candidate they stay apart,
         because only ``bias_hh`` sits inside the reset gate's product.
         """
-        if not isinstance(module, nn.GRU):
-            raise TypeError(f"module must be an nn.GRU, got {type(module).__name__}")
-        if (
-            module.num_layers != 1
-            or module.bidirectional
-            or module.batch_first
-            or not module.bias
-        ):
-            raise ValueError(
-                "module must be a one-layer, one-direction nn.GRU with biases, "
-                "time-major (batch_first=False)"
-            )
+        check_torch_layer("module", module, nn.GRU, bias=True)
         weight = module.weight_ih_l0
         cell = cls(module.input_size, module.hidden_size).to(
             dtype=weight.dtype, device=weight.device
@@ -142,11 +125,5 @@ class GRULM(RecurrentLM):
     def __init__(
         self, num_hiddens: int, vocab_size: int, scratch: bool = False
     ) -> None:
-        vocab_size = check_positive_int("vocab_size", vocab_size)
-        num_hiddens = check_positive_int("num_hiddens", num_hiddens)
-        rnn = (
-            GRUScratch(vocab_size, num_hiddens)
-            if scratch
-            else nn.GRU(vocab_size, num_hiddens)
-        )
-        super().__init__(rnn, vocab_size)
+        layer = GRUScratch if scratch else nn.GRU
+        super().__init__(one_hot_layer(layer, num_hiddens, vocab_size), vocab_size)

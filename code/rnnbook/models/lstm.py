@@ -21,9 +21,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..data.batching import check_positive_int
-from ..checks import check_sequence
-from .recurrent_lm import RecurrentLM
+from ..checks import check_positive_int, check_sequence, check_torch_layer
+from .recurrent_lm import RecurrentLM, one_hot_layer
 
 GATES = (
     "i",
@@ -64,13 +63,8 @@ class LSTMScratch(nn.Module):
         inputs: torch.Tensor,
         state: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        check_sequence(
-            inputs,
-            state,
-            self.num_hiddens,
-            num_inputs=self.num_inputs,
-            pair=True,
-        )
+        check_sequence(inputs, state, self.num_hiddens,
+                       num_inputs=self.num_inputs, pair=True)
         if state is None:
             zeros = inputs.new_zeros(inputs.shape[1], self.num_hiddens)
             state = (zeros, zeros)  # (batch, hidden) each
@@ -97,19 +91,7 @@ class LSTMScratch(nn.Module):
         (4 * hidden, inputs), and has two biases that are always added. Each
         block goes to its own parameter here, transposed; the biases are summed.
         """
-        if not isinstance(module, nn.LSTM):
-            raise TypeError(f"module must be an nn.LSTM, got {type(module).__name__}")
-        if (
-            module.num_layers != 1
-            or module.bidirectional
-            or module.batch_first
-            or not module.bias
-            or module.proj_size
-        ):
-            raise ValueError(
-                "module must be a one-layer, one-direction nn.LSTM with biases, "
-                "time-major (batch_first=False) and no projection"
-            )
+        check_torch_layer("module", module, nn.LSTM, bias=True)
         weight = module.weight_ih_l0
         cell = cls(module.input_size, module.hidden_size).to(
             dtype=weight.dtype, device=weight.device
@@ -135,11 +117,5 @@ class LSTMLM(RecurrentLM):
     def __init__(
         self, num_hiddens: int, vocab_size: int, scratch: bool = False
     ) -> None:
-        vocab_size = check_positive_int("vocab_size", vocab_size)
-        num_hiddens = check_positive_int("num_hiddens", num_hiddens)
-        rnn = (
-            LSTMScratch(vocab_size, num_hiddens)
-            if scratch
-            else nn.LSTM(vocab_size, num_hiddens)
-        )
-        super().__init__(rnn, vocab_size)
+        layer = LSTMScratch if scratch else nn.LSTM
+        super().__init__(one_hot_layer(layer, num_hiddens, vocab_size), vocab_size)

@@ -85,12 +85,8 @@ class MinGRU(nn.Module):
         self, inputs: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """All states (steps, batch, hidden), and the last one."""
-        check_sequence(
-            inputs,
-            state,
-            self.num_hiddens,
-            num_inputs=self.num_inputs,
-        )
+        check_sequence(inputs, state, self.num_hiddens,
+                       num_inputs=self.num_inputs)
         a, b = self.coefficients(inputs)  # (steps, batch, hidden) each
         # "fused" on a CPU, "parallel" on a GPU
         method = self.method_for(inputs.device)

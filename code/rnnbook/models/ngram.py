@@ -27,13 +27,13 @@ machine with few cores. Inputs and outputs are tensors.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
 from ..checks import check_positive_int, check_real
+from ..metrics import perplexity
 
 
 def _as_indices(corpus, vocab_size: int, name: str = "corpus") -> np.ndarray:
@@ -206,8 +206,8 @@ class NGramLM:
         return float(-self.token_log_probs(corpus).mean())
 
     def perplexity(self, corpus) -> float:
-        """``exp(mean_nll(corpus))``."""
-        return math.exp(self.mean_nll(corpus))
+        """``exp(mean_nll(corpus))``, by :func:`rnnbook.perplexity`."""
+        return perplexity(self.mean_nll(corpus))
 
     def unseen_fraction(self, corpus) -> tuple[float, float]:
         """Fractions of the n-grams of ``corpus`` whose n-gram, and whose context,

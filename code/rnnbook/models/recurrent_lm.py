@@ -14,9 +14,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..data.batching import check_positive_int
+from ..checks import (
+    check_positive_int,
+    check_sequence,
+    check_sizes,
+    check_torch_layer,
+)
 from .base import LanguageModel, State
-from ..checks import check_sequence
 
 
 def run_layer(
@@ -43,6 +47,15 @@ def run_layer(
     return layer(inputs, state)
 
 
+def one_hot_layer(
+    layer: type[nn.Module], num_hiddens: int, vocab_size: int
+) -> nn.Module:
+    """``layer(vocab_size, num_hiddens)``, after checking both sizes: a recurrent
+    layer that reads one-hot tokens, such as ``nn.GRU`` or ``GRUScratch``."""
+    check_sizes(num_hiddens=num_hiddens, vocab_size=vocab_size)
+    return layer(vocab_size, num_hiddens)
+
+
 class RecurrentLM(LanguageModel):
     """One-hot tokens -> a one-layer recurrent ``rnn`` -> ``nn.Linear`` scores.
 
@@ -62,12 +75,8 @@ class RecurrentLM(LanguageModel):
                 f"rnn must be a recurrent layer (nn.RNN, nn.GRU, nn.LSTM or a book "
                 f"cell), got {type(rnn).__name__}"
             )
-        if isinstance(rnn, nn.RNNBase) and (
-            rnn.num_layers != 1 or rnn.bidirectional or rnn.batch_first
-        ):
-            raise ValueError(
-                "rnn must have one layer, one direction and batch_first=False"
-            )
+        if isinstance(rnn, nn.RNNBase):
+            check_torch_layer("rnn", rnn)
         if num_inputs != self.vocab_size:
             raise ValueError(
                 f"rnn takes {num_inputs} inputs but the vocabulary has {vocab_size} "
