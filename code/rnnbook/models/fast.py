@@ -36,7 +36,7 @@ fewer is not worth less accurate gradients
 (``test_fast_float32_gradients_are_as_accurate_as_the_plain_loop`` holds the
 step kept to the plain loop's accuracy).
 
-The tests (``tests/test_fused.py``) check the loss and every gradient against
+The tests (``tests/test_fast_model.py``) check the loss and every gradient against
 the lesson model's autograd and the package's hand-written BPTT
 (:func:`rnnbook.bptt_gradients`) in float64, and the chunked evaluation against the loss
 over all steps at once.
