@@ -74,15 +74,20 @@ def fit_on_novel(
     make_model: Callable[[int, int], LanguageModel],
     data: TimeMachineData,
     protocol: NovelProtocol = NOVEL,
+    *,
+    device: str | torch.device | None = None,
+    progress: bool | None = None,
 ) -> tuple[LanguageModel, History]:
-    """Build ``make_model(protocol.num_hiddens, vocab_size)`` and train it by ``protocol``.
+    """Build ``make_model(protocol.num_hiddens, vocab_size)``; train it by ``protocol``.
 
     ``make_model`` is a language model class such as :class:`rnnbook.RNNLM`,
     :class:`rnnbook.GRULM` or :class:`rnnbook.LSTMLM` (or any callable taking
     the number of hidden units and the vocabulary size). PyTorch's generator is
     seeded with ``protocol.seed`` just before the model is built, so the same
     class, data and protocol give the same model on every page that calls this.
-    Returns the trained model and its :class:`rnnbook.History`. Explained in
+    Returns the trained model and its :class:`rnnbook.History`. ``device`` and
+    ``progress`` are passed to the trainer; they change where and how visibly
+    the run goes, not what it computes. Explained in
     ``book/rnn_concise.md``; ``book/gated.md`` calls it for each cell.
     """
     if not isinstance(protocol, NovelProtocol):
@@ -97,5 +102,5 @@ def fit_on_novel(
     history = fit_language_model(
         model, protocol.train_loader(data), protocol.val_loader(data),
         protocol.num_epochs, optimizer="adam", lr=protocol.lr,
-        clip=protocol.clip, seed=protocol.seed)
+        clip=protocol.clip, seed=protocol.seed, device=device, progress=progress)
     return model, history
