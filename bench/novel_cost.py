@@ -44,6 +44,10 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     configs = [(cell, h) for h in sizes for cell in CELLS]
     times: dict[tuple[str, int], list[float]] = {c: [] for c in configs}
+    for cell in CELLS:  # warm-up, untimed: the first call of each layer pays set-up
+        rnnbook.fit_language_model(CELLS[cell](8, V), batches[:1], None, 1,
+                                   optimizer="adam", lr=protocol.lr,
+                                   progress=False, live=False)
     for _ in range(args.rounds):
         for cell, h in configs:
             torch.manual_seed(0)
