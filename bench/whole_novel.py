@@ -1,10 +1,10 @@
 """Train the vanilla RNN of ``book/rnn_concise.md`` on the whole novel and report
 time and perplexity.
 
-Configuration (the same as the page): ``nn.RNN`` with tanh, 256 hidden units,
-random partitioning of the first 90% of the novel into subsequences of 64
-characters, minibatches of 32, Adam with learning rate 0.005, clipping at 1, 25
-epochs, one intra-op thread. Validation perplexity is measured each epoch on
+Configuration: ``rnnbook.NOVEL``, the protocol the page trains with (and
+``book/gated.md`` reuses for the GRU and the LSTM): ``nn.RNN`` with tanh, random
+partitioning of the first 90% of the novel, Adam, clipping, one intra-op thread;
+the settings are printed. Validation perplexity is measured each epoch on
 random subsequences of the last 10%; at the end the validation text is also
 read as one stream with the state carried (``rnnbook.stream_perplexity``), the
 number the page compares with the n-gram baselines.
@@ -18,13 +18,10 @@ The last line has exactly this form:
 from __future__ import annotations
 
 import argparse
-
-import torch
+import dataclasses
 
 import rnnbook
 from machine import prepare
-
-HIDDEN, STEPS, BATCH, LR, CLIP, EPOCHS = 256, 64, 32, 0.005, 1.0, 25
 
 
 def main() -> None:
@@ -35,29 +32,14 @@ def main() -> None:
         default=1,
         help="torch.set_num_threads (0 keeps torch's default)",
     )
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--epochs", type=int, default=rnnbook.NOVEL.num_epochs)
     args = parser.parse_args()
     prepare(args.threads)
-    print(
-        f"whole novel: nn.RNN tanh, {HIDDEN} hidden, random partitioning, {STEPS} "
-        f"steps, batch {BATCH}, "
-        f"Adam lr {LR}, clip {CLIP}, {args.epochs} epochs"
-    )
+    protocol = dataclasses.replace(rnnbook.NOVEL, num_epochs=args.epochs)
+    print(f"whole novel: nn.RNN tanh, {protocol}")
     data = rnnbook.TimeMachineData()
-    V = len(data.vocab)
-    torch.manual_seed(0)
-    model = rnnbook.RNNLM(HIDDEN, V)
-    train = data.loader("train", "random", batch_size=BATCH, num_steps=STEPS)
-    val = data.loader("val", "random", batch_size=256, num_steps=STEPS, drop_last=False)
-    history = rnnbook.fit_language_model(
-        model,
-        train,
-        val,
-        args.epochs,
-        optimizer="adam",
-        lr=LR,
-        clip=CLIP,
-        progress=False,
+    model, history = rnnbook.fit_on_novel(
+        rnnbook.RNNLM, data, protocol, progress=False
     )
     stream = rnnbook.stream_perplexity(model, data.val_corpus)
     print(

@@ -184,8 +184,9 @@ def test_scratch_gated_cells_pass_gradcheck_on_cuda(kind):
         lambda V: rnnbook.LSTMLM(8, V),
         lambda V: rnnbook.GRULM(8, V),
         lambda V: rnnbook.LSTMLM(8, V, scratch=True),
+        lambda V: rnnbook.GRULM(8, V, scratch=True),
     ],
-    ids=["lstm", "gru", "lstm-scratch"],
+    ids=["lstm", "gru", "lstm-scratch", "gru-scratch"],
 )
 def test_gated_language_models_train_carry_state_and_decode_on_cuda(make):
     check_language_model_on(make, "cuda")  # the CPU test's checks, on the GPU

@@ -46,6 +46,8 @@ from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM,
 from .models import MinGRU, MinGRULM, MinLSTM, MinLSTMLM
 from .scan import linear_recurrence, scan_schedule, work_and_depth
 from .diagrams import scan_tree
+# One protocol for the whole-novel language models (book/rnn_concise.md, book/gated.md).
+from .novel import NOVEL, NovelProtocol, fit_on_novel
 
 __version__ = "0.1.0"
 
@@ -84,3 +86,5 @@ __all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScrat
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).
 __all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM", "linear_recurrence",
             "scan_schedule", "work_and_depth", "scan_tree"]
+# One protocol for the whole-novel language models (book/rnn_concise.md, book/gated.md).
+__all__ += ["NOVEL", "NovelProtocol", "fit_on_novel"]

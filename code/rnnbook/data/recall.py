@@ -11,11 +11,9 @@ with probability ``1 / num_symbols``.
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 
-from .batching import check_positive_int
+from ..checks import check_int, check_positive_int
 
 
 def recall_task(
@@ -30,28 +28,16 @@ def recall_task(
     with ``seed``: the same arguments give the same tensors.
     """
     num_examples = check_positive_int("num_examples", num_examples)
-    if isinstance(lag, bool) or not isinstance(lag, numbers.Integral):
-        raise TypeError(f"lag must be an int, got {type(lag).__name__} ({lag!r})")
-    if lag < 0:
-        raise ValueError(
-            f"lag must be >= 0 (the number of distractors after the symbol), got {lag}"
-        )
-    if isinstance(num_symbols, bool) or not isinstance(num_symbols, numbers.Integral):
-        raise TypeError(
-            f"num_symbols must be an int, got {type(num_symbols).__name__} "
-            f"({num_symbols!r})"
-        )
-    if num_symbols < 2:
-        raise ValueError(
-            f"num_symbols must be at least 2 (with one symbol there is nothing to "
-            f"remember), got {num_symbols}"
-        )
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} ({seed!r})")
-    g = torch.Generator().manual_seed(int(seed))
+    lag = check_int("lag", lag, minimum=0,
+                    why="the number of distractors after the symbol")
+    num_symbols = check_int(
+        "num_symbols", num_symbols, minimum=2,
+        why="with one symbol there is nothing to remember")
+    seed = check_int("seed", seed)
+    g = torch.Generator().manual_seed(seed)
     symbol = torch.randint(0, num_symbols, (num_examples, 1), generator=g)  # (n, 1)
     distractors = torch.randint(
-        num_symbols, 2 * num_symbols, (num_examples, int(lag)), generator=g
+        num_symbols, 2 * num_symbols, (num_examples, lag), generator=g
     )  # (n, lag)
     X = torch.cat([symbol, distractors], dim=1)  # (n, lag + 1)
     return X, X[:, 0].clone()
