@@ -23,12 +23,11 @@ randomized with keep probability 0.9/0.7):
 
 from __future__ import annotations
 
-import argparse
 
 import torch
 
 import rnnbook
-from machine import prepare
+from machine import bench_parser, prepare
 
 STRATEGIES = {
     "full": {},
@@ -41,18 +40,12 @@ STRATEGIES = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, threads=1)
     parser.add_argument(
         "--epochs",
         type=int,
         default=20,
         help="epochs per strategy (default 20, as on the page)",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="torch.set_num_threads (default 1, as on the page)",
     )
     args = parser.parse_args()
     prepare(args.threads)

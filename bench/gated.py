@@ -19,13 +19,12 @@ Two measurements, the page's configurations by default:
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import time
 
 import rnnbook
 import torch
-from machine import prepare
+from machine import bench_parser, prepare
 from rnnbook.models import tune_k
 
 K, HIDDEN = 8, 16
@@ -105,13 +104,7 @@ def novel(epochs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="torch.set_num_threads (0 keeps torch's default)",
-    )
+    parser = bench_parser(__doc__, threads=1)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--lags", default="5,10,20,40,80")

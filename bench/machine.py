@@ -3,6 +3,7 @@ nothing without it."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 from pathlib import Path
@@ -52,6 +53,21 @@ def prepare(threads: int) -> None:
     if threads:
         torch.set_num_threads(threads)
     print(machine_info())
+
+
+def bench_parser(doc: str, threads: int = 1) -> argparse.ArgumentParser:
+    """The argument parser every benchmark starts from: described by the first
+    line of its docstring ``doc``, with ``--threads`` for :func:`prepare`
+    (default ``threads``)."""
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=threads,
+        help=f"torch.set_num_threads (default {threads}; 0 keeps torch's "
+        "default, one thread per core; 1 is how the book is built)",
+    )
+    return parser
 
 
 def parse_result_line(output: str) -> dict[str, float]:

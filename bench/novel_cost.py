@@ -17,21 +17,18 @@ The last line has the form ``novel_cost_<cell>_<size>=<ratio> ...``.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
 import rnnbook
 import torch
-from machine import prepare
+from machine import bench_parser, prepare
 
 CELLS = {"rnn": rnnbook.RNNLM, "gru": rnnbook.GRULM, "lstm": rnnbook.LSTMLM}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch.set_num_threads (0 keeps torch's default)")
+    parser = bench_parser(__doc__, threads=1)
     parser.add_argument("--sizes", default="64,128,192,256")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)

@@ -40,7 +40,7 @@ from pathlib import Path
 import torch
 
 import rnnbook
-from machine import prepare
+from machine import bench_parser, prepare
 
 V, H = 28, 256
 
@@ -132,11 +132,10 @@ def cpu_peak_mib(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = bench_parser(__doc__, threads=0)
     parser.add_argument("--lengths", type=int, nargs="+", default=[512, 4096])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--batch", type=int, default=32, help="sequences per batch")
-    parser.add_argument("--threads", type=int, default=0, help="0: torch's default")
     parser.add_argument(
         "--device", default=None, help="cpu or cuda (default: cuda if there is one)"
     )

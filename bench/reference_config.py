@@ -24,12 +24,11 @@ form (one line, shown wrapped):
 
 from __future__ import annotations
 
-import argparse
 
 import torch
 
 import rnnbook
-from machine import prepare
+from machine import bench_parser, prepare
 
 BATCH, STEPS, HIDDEN, LR, EPOCHS, CLIP = 1024, 32, 32, 1.0, 100, 1.0
 VAL_BATCH = 5000  # the whole validation split in one batch (the baseline: 1,024)
@@ -90,14 +89,7 @@ def run(name: str, data, seed: int = 0, device: str | None = None) -> rnnbook.Hi
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="torch.set_num_threads (default 1, as the book is built; "
-        "0 keeps torch's default)",
-    )
+    parser = bench_parser(__doc__, threads=1)
     args = parser.parse_args()
     prepare(args.threads)
     print(

@@ -30,7 +30,6 @@ where ``*_speedup`` is baseline time / model time.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -38,7 +37,7 @@ from collections.abc import Callable
 import torch
 
 import rnnbook
-from machine import prepare
+from machine import bench_parser, prepare
 from reference_config import CLIP, LR, MODELS, make_model, reference_loaders
 from source_style import SourceStyleRun
 
@@ -84,14 +83,7 @@ def alternate(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=0,
-        help="torch.set_num_threads (default 0: torch's default; "
-        "1 as the book is built)",
-    )
+    parser = bench_parser(__doc__, threads=0)
     parser.add_argument(
         "--rounds", type=int, default=12, help="epochs of each contestant (default 12)"
     )

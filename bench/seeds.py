@@ -20,19 +20,15 @@ where the spread is max - min over the seeds.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 
 import rnnbook
-from machine import prepare
+from machine import bench_parser, prepare
 from reference_config import MODELS, run
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--threads", type=int, default=1, help="torch.set_num_threads (default 1)"
-    )
+    parser = bench_parser(__doc__, threads=1)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
     prepare(args.threads)

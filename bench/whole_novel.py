@@ -17,21 +17,14 @@ The last line has exactly this form:
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 
 import rnnbook
-from machine import prepare
+from machine import bench_parser, prepare
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="torch.set_num_threads (0 keeps torch's default)",
-    )
+    parser = bench_parser(__doc__, threads=1)
     parser.add_argument("--epochs", type=int, default=rnnbook.NOVEL.num_epochs)
     args = parser.parse_args()
     prepare(args.threads)
