@@ -39,7 +39,7 @@ from __future__ import annotations
 import torch
 from torch.autograd.function import once_differentiable
 
-from .data.batching import check_positive_int
+from .checks import check_positive_int
 
 METHODS = ("sequential", "parallel", "fused")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from ..data.batching import check_positive_int
+from ..checks import check_positive_int
 from ..scan import scan_schedule
 from ._draw import COLORS, INK, arrow, new_canvas, node
 

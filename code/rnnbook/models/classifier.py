@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
-from ..data.batching import check_positive_int
+from ..checks import check_positive_int
 from .base import State, detach_state
 from .mingru import MinGRU, MinLSTM
 from .recurrent_lm import run_layer

@@ -49,7 +49,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..data.batching import check_positive_int
+from ..checks import check_positive_int
 from ..checks import check_sequence
 from .rnn_scratch import RNNLMScratch
 

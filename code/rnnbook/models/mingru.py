@@ -28,7 +28,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..data.batching import check_positive_int
+from ..checks import check_positive_int
 from ..scan import METHODS, fastest_method, linear_recurrence
 from .base import LanguageModel
 from ..checks import check_sequence
