@@ -18,6 +18,8 @@ from .diagrams import task_shapes  # the opening page's task shapes (issue 16)
 from .plotting import plot_grad_norms, plot_history, use_book_style
 from .tables import table
 from .pages import glue
+# One way to seed (RNNBOOK_SEED_OFFSET shifts every seed: the robustness build).
+from .seeding import generator, offset_seed, seed, seed_offset
 # Models, metrics, training, forecasting.
 from .forecasting import (LinearAutoregression, companion_matrix,
                           k_step_predictions, k_step_targets, rollout)
@@ -88,3 +90,5 @@ __all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM", "linear_recurrence",
             "scan_schedule", "work_and_depth", "scan_tree"]
 # One protocol for the whole-novel language models (book/rnn_concise.md, book/gated.md).
 __all__ += ["NOVEL", "NovelProtocol", "fit_on_novel"]
+# One way to seed (book-wide seed offset for the robustness build).
+__all__ += ["seed", "generator", "offset_seed", "seed_offset"]
