@@ -6,20 +6,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-from pathlib import Path
 
 import torch
 
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo, or what platform knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+from rnnbook.machine import cpu_model
 
 
 def machine_info() -> str:

@@ -52,3 +52,13 @@ def test_bad_offset_names_the_variable(monkeypatch, raw):
 def test_bad_seed_is_refused(bad):
     with pytest.raises(TypeError, match="seed"):
         offset_seed(bad)
+
+
+def test_describe_machine_names_cpu_threads_and_kernels():
+    from rnnbook import describe_machine
+
+    text = describe_machine()
+    threads = torch.get_num_threads()
+    assert f"{threads} PyTorch thread" in text
+    assert torch.backends.cpu.get_cpu_capability() in text
+    assert "cores" in text

@@ -20,6 +20,8 @@ from .tables import table
 from .pages import glue
 # One way to seed (RNNBOOK_SEED_OFFSET shifts every seed: the robustness build).
 from .seeding import generator, offset_seed, seed, seed_offset
+# The machine a page's timings describe.
+from .machine import describe_machine
 # Models, metrics, training, forecasting.
 from .forecasting import (LinearAutoregression, companion_matrix,
                           k_step_predictions, k_step_targets, rollout)
@@ -91,4 +93,4 @@ __all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM", "linear_recurrence",
 # One protocol for the whole-novel language models (book/rnn_concise.md, book/gated.md).
 __all__ += ["NOVEL", "NovelProtocol", "fit_on_novel"]
 # One way to seed (book-wide seed offset for the robustness build).
-__all__ += ["seed", "generator", "offset_seed", "seed_offset"]
+__all__ += ["seed", "generator", "offset_seed", "seed_offset", "describe_machine"]
