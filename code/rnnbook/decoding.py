@@ -20,6 +20,7 @@ from torch import nn
 
 from .checks import check_choice, check_int, check_real, check_str
 from .data.text import preprocess
+from .seeding import offset_seed
 
 STRATEGIES = ("greedy", "sample")
 
@@ -107,7 +108,7 @@ def predict(
     if seed is None:
         generator.seed()
     else:
-        generator.manual_seed(seed)
+        generator.manual_seed(offset_seed(seed))
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()

@@ -22,6 +22,7 @@ import torch
 from .checks import check_int, check_positive_int, check_real
 from .data import TimeMachineData
 from .models.base import LanguageModel
+from .seeding import offset_seed
 from .training import History, fit_language_model
 
 
@@ -97,7 +98,7 @@ def fit_on_novel(
     if not isinstance(data, TimeMachineData):
         raise TypeError(f"data must be a TimeMachineData, got "
                         f"{type(data).__name__}")
-    torch.manual_seed(protocol.seed)
+    torch.manual_seed(offset_seed(protocol.seed))
     model = make_model(protocol.num_hiddens, len(data.vocab))
     history = fit_language_model(
         model, protocol.train_loader(data), protocol.val_loader(data),

@@ -9,6 +9,14 @@ or :func:`offset_seed`, which add the integer in the environment variable
 robustness build (``make robust``) runs every page again at another offset,
 and the claims in the prose must survive it.
 
+Every function of the package that takes a ``seed`` applies the offset
+itself, once, where the seed becomes a generator (``offset_seed`` there), and
+passes the caller's plain seed on to the functions it calls. So pages pass
+plain 0, 1, 2 to the package, and at offset ``o`` a call with seed ``s`` gives
+what the same call with ``s + o`` gives at offset 0 (where a seed is mixed with
+an epoch number, as in ``TimeMachineData.batches``, the offset is added to the
+mixed seed instead). At offset 0 nothing changes.
+
 A page that names a seed in its prose glues the value these functions return,
 so that the text names the seed that was actually used::
 

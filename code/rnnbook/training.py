@@ -15,7 +15,7 @@ of every step, a stop with a clear error when the loss stops being finite, a
 progress bar in a terminal and a live plot in a notebook.
 
 Reproducibility: ``Trainer.fit`` seeds PyTorch's global generator with ``seed``
-inside ``torch.random.fork_rng``, so everything random during training
+(plus ``RNNBOOK_SEED_OFFSET``, :mod:`rnnbook.seeding`) inside ``torch.random.fork_rng``, so everything random during training
 (shuffling by ``TensorBatches``, dropout, random offsets drawn by a batch
 factory) is fixed by that one seed, and the caller's random state is left as it
 was. On a CPU, the same model, data and seed give bitwise-identical losses and
@@ -38,6 +38,7 @@ from torch import nn
 
 from .metrics import perplexity, sequence_cross_entropy
 from .models.base import LanguageModel, detach_state
+from .seeding import offset_seed
 
 Batch = tuple[torch.Tensor, ...]
 Batches = Iterable[Batch] | Callable[[int], Iterable[Batch]]
@@ -283,7 +284,7 @@ class Trainer:
         cuda = [self.device] if self.device.type == "cuda" else []
         try:
             with torch.random.fork_rng(devices=cuda):
-                torch.manual_seed(self.seed)
+                torch.manual_seed(offset_seed(self.seed))
                 for epoch in range(1, num_epochs + 1):
                     self.epoch = epoch
                     start = time.perf_counter()

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import torch
 
 from ..checks import check_positive_int, check_real
+from ..seeding import offset_seed
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
 
@@ -121,7 +122,7 @@ def random_recurrent_weights(num_hiddens: int, spectral_radius: float, seed: int
     """
     num_hiddens = check_positive_int("num_hiddens", num_hiddens)
     spectral_radius = check_real("spectral_radius", spectral_radius, 0)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(offset_seed(seed))
     W = torch.randn(num_hiddens, num_hiddens, generator=gen, dtype=torch.float64)
     rho = torch.linalg.eigvals(W).abs().max()
     return (W * (spectral_radius / rho)).to(dtype)
@@ -157,7 +158,7 @@ def random_problem(batch_size: int = 4, num_steps: int = 16, vocab_size: int = 2
     for name, v in (("batch_size", batch_size), ("num_steps", num_steps),
                     ("vocab_size", vocab_size), ("num_hiddens", num_hiddens)):
         check_positive_int(name, v)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(offset_seed(seed))
 
     def randn(*shape: int) -> torch.Tensor:
         return torch.randn(*shape, generator=gen, dtype=torch.float64)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 
 from ..checks import check_int, check_positive_int, check_real
+from ..seeding import offset_seed
 from .core import backward_loop
 
 DEFAULT_KEEP_PROB = 0.9
@@ -49,7 +50,7 @@ def randomized_weights(num_steps: int, keep_prob: float = DEFAULT_KEEP_PROB,
     if seed is None:
         gen.seed()
     else:
-        gen.manual_seed(check_int("seed", seed))
+        gen.manual_seed(offset_seed(check_int("seed", seed)))
     keep = torch.rand(num_steps, generator=gen, dtype=torch.float64) < keep_prob
     return keep.to(torch.float64) / keep_prob
 

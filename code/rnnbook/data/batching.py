@@ -30,6 +30,7 @@ import torch
 # Some models still import check_positive_int from here, where it used to live;
 # new code imports it from rnnbook.checks.
 from ..checks import check_int, check_positive_int
+from ..seeding import offset_seed
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -87,7 +88,7 @@ def _check_length(
 
 
 def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(check_int("seed", seed))
+    return torch.Generator().manual_seed(offset_seed(check_int("seed", seed)))
 
 
 def random_offset(num_steps: int, generator: torch.Generator) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import torch
 
 from ..checks import check_int, check_positive_int
+from ..seeding import offset_seed
 
 
 def recall_task(
@@ -34,7 +35,7 @@ def recall_task(
         "num_symbols", num_symbols, minimum=2,
         why="with one symbol there is nothing to remember")
     seed = check_int("seed", seed)
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(offset_seed(seed))
     symbol = torch.randint(0, num_symbols, (num_examples, 1), generator=g)  # (n, 1)
     distractors = torch.randint(
         num_symbols, 2 * num_symbols, (num_examples, lag), generator=g

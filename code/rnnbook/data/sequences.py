@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 
 from ..checks import check_int, check_positive_int, check_real, check_tensor
+from ..seeding import offset_seed
 
 
 def synthetic_series(
@@ -27,7 +28,7 @@ def synthetic_series(
     """
     num_steps = check_positive_int("num_steps", num_steps)
     noise = check_real("noise", noise, low=0, why="it is a standard deviation")
-    generator = torch.Generator().manual_seed(check_int("seed", seed))
+    generator = torch.Generator().manual_seed(offset_seed(check_int("seed", seed)))
     t = torch.arange(1, num_steps + 1, dtype=torch.float64)
     signal = torch.sin(0.01 * t).to(torch.float32)  # (num_steps,)
     eps = torch.randn(num_steps, generator=generator)  # (num_steps,)

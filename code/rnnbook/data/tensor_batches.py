@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import torch
 
 from ..checks import check_int, check_positive_int, check_tensor
+from ..seeding import offset_seed
 
 
 def _check(features: torch.Tensor, labels: torch.Tensor, batch_size: int) -> int:
@@ -73,7 +74,7 @@ class TensorBatches:
         self.generator = (
             None
             if seed is None
-            else torch.Generator().manual_seed(check_int("seed", seed))
+            else torch.Generator().manual_seed(offset_seed(check_int("seed", seed)))
         )
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

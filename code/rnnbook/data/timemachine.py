@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from ..checks import check_choice, check_int, check_positive_int, check_real
+from ..seeding import offset_seed
 from .batching import (
     Batch,
     overlapping_windows,
@@ -175,9 +176,8 @@ class TimeMachineData:
         if strategy == "overlapping":
             X, Y = self.overlapping_split(num_steps, positions=positions)[split]
             if split == "train":
-                order = torch.randperm(
-                    X.shape[0], generator=torch.Generator().manual_seed(gen_seed)
-                )
+                gen = torch.Generator().manual_seed(offset_seed(gen_seed))
+                order = torch.randperm(X.shape[0], generator=gen)
                 X, Y = X[order], Y[order]
             drop = False if drop_last is None else drop_last
             stop = (X.shape[0] // batch_size) * batch_size if drop else X.shape[0]

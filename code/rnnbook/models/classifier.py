@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from ..checks import check_positive_int
+from ..seeding import offset_seed
 from .base import State, detach_state
 from .mingru import MinGRU, MinLSTM
 from .recurrent_lm import run_layer
@@ -247,7 +248,7 @@ def recall_sweep(
     models = {}
     for i, lag in enumerate(lags):
         for j, seed in enumerate(seeds):
-            torch.manual_seed(seed)
+            torch.manual_seed(offset_seed(seed))
             model = make()
             acc[i, j], _ = fit_recall(
                 model, lag, num_steps=num_steps, seed=seed, **kwargs
