@@ -4,7 +4,11 @@ Jupyter Book's cache keys each notebook on its cell sources only, so editing
 ``code/rnnbook``, or upgrading torch or numpy, would otherwise leave pages
 showing outputs of the old code. The key here covers the package's Python
 files and the versions of Python and of the libraries whose results the pages
-show (:data:`LIBRARIES`). It is kept beside the cache; when it differs, the
+show (:data:`LIBRARIES`), and the two settings that change what the same code
+computes (:func:`settings`): the seed offset ``RNNBOOK_SEED_OFFSET`` and the
+set of kernels PyTorch runs (``ATEN_CPU_CAPABILITY``, or the CPU's best), so a
+build on other seeds or other kernels executes again instead of showing the
+cached outputs. It is kept beside the cache; when it differs, the
 execution cache and Sphinx's saved environment (``.doctrees``, without which
 Sphinx would not even re-read unchanged pages) are deleted, and every page is
 executed again.
@@ -28,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "code" / "rnnbook"
 # What a page's outputs depend on besides its cells and the package.
 LIBRARIES = ("torch", "numpy", "matplotlib", "myst-nb")
+SEED_OFFSET_ENV = "RNNBOOK_SEED_OFFSET"  # rnnbook.seeding
+KERNELS_ENV = "ATEN_CPU_CAPABILITY"  # PyTorch's choice of CPU kernels
 
 
 def package_hash(package: Path = PACKAGE) -> str:
@@ -51,23 +57,49 @@ def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
     return found
 
 
-def cache_key(package: Path = PACKAGE, installed: dict[str, str] | None = None) -> str:
-    """The stamp kept beside the cache: the package's hash and the versions, one per
-    line."""
+def settings() -> dict[str, str]:
+    """The seed offset and the kernel set that this build's kernels will use.
+
+    The kernels inherit this process's environment, so what PyTorch reports
+    here (``avx2``, ``avx512``, ``default``, ...) is what they run; the offset
+    is read as :mod:`rnnbook.seeding` reads it (a bad value fails here, with its
+    message, before any page runs).
+    """
+    import torch
+    from rnnbook.seeding import seed_offset
+
+    return {
+        SEED_OFFSET_ENV: str(seed_offset()),
+        KERNELS_ENV: torch.backends.cpu.get_cpu_capability().lower(),
+    }
+
+
+def cache_key(
+    package: Path = PACKAGE,
+    installed: dict[str, str] | None = None,
+    setting: dict[str, str] | None = None,
+) -> str:
+    """The stamp kept beside the cache: the package's hash, the versions and the
+    settings (:func:`settings`), one per line."""
     installed = versions() if installed is None else installed
+    setting = settings() if setting is None else setting
     lines = [f"rnnbook {package_hash(package)}"]
     lines += [f"{name} {version}" for name, version in sorted(installed.items())]
+    lines += [f"{name} {value}" for name, value in sorted(setting.items())]
     return "\n".join(lines)
 
 
 def guard(
-    build_dir: Path, package: Path = PACKAGE, installed: dict[str, str] | None = None
+    build_dir: Path,
+    package: Path = PACKAGE,
+    installed: dict[str, str] | None = None,
+    setting: dict[str, str] | None = None,
 ) -> bool:
     """Delete the cache under ``build_dir`` if the key changed; return True if it
     did."""
     stamp = build_dir / ".rnnbook-cache-key"
     stale = [build_dir / ".jupyter_cache", build_dir / ".doctrees"]
-    current = cache_key(package, installed)
+    current = cache_key(package, installed, setting)
     previous = stamp.read_text().strip() if stamp.is_file() else None
     changed = previous != current
     if changed:

@@ -67,3 +67,66 @@ def test_an_upgrade_clears_the_cache_and_nothing_else_does(package, tmp_path, ca
     assert cache_guard.guard(build, package, {**INSTALLED, "torch": "2.14.0"}) is True
     assert not cache.exists() and not doctrees.exists()
     assert "torch 2.13.0 -> 2.14.0" in capsys.readouterr().out
+
+
+# --- Another seed offset or another kernel set executes the pages again -----------
+
+SETTING = {"RNNBOOK_SEED_OFFSET": "0", "ATEN_CPU_CAPABILITY": "avx2"}
+
+
+def _key_in_a_fresh_process(**env: str) -> list[str]:
+    """The key as a build started with ``env`` computes it (torch picks its kernels
+    once per process, so the setting is read in a new one)."""
+    import os
+    import subprocess
+
+    code = "import cache_guard; print(cache_guard.cache_key())"
+    full = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT / "_ext"), str(ROOT / "code"), os.environ.get("PYTHONPATH", "")])}
+    full.pop("ATEN_CPU_CAPABILITY", None)
+    full.pop("RNNBOOK_SEED_OFFSET", None)
+    full.update(env)
+    out = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True,
+                         text=True, check=True).stdout
+    return out.splitlines()
+
+
+def test_the_key_holds_the_seed_offset_and_the_kernels_of_the_build():
+    import torch
+
+    native = torch.backends.cpu.get_cpu_capability().lower()
+    plain = _key_in_a_fresh_process()
+    assert "RNNBOOK_SEED_OFFSET 0" in plain
+    assert f"ATEN_CPU_CAPABILITY {native}" in plain
+    robust = _key_in_a_fresh_process(
+        RNNBOOK_SEED_OFFSET="1000", ATEN_CPU_CAPABILITY="default")
+    assert "RNNBOOK_SEED_OFFSET 1000" in robust
+    assert "ATEN_CPU_CAPABILITY default" in robust
+    # everything else is the same key
+    assert [line for line in plain if not line.startswith(("RNNBOOK_SEED", "ATEN"))] \
+        == [line for line in robust if not line.startswith(("RNNBOOK_SEED", "ATEN"))]
+
+
+def test_a_bad_seed_offset_stops_the_build_with_its_name(monkeypatch):
+    monkeypatch.setenv("RNNBOOK_SEED_OFFSET", "ten")
+    with pytest.raises(ValueError, match="RNNBOOK_SEED_OFFSET"):
+        cache_guard.settings()
+
+
+@pytest.mark.parametrize(
+    "changed", [{"RNNBOOK_SEED_OFFSET": "1000"}, {"ATEN_CPU_CAPABILITY": "default"}]
+)
+def test_another_offset_or_kernel_set_clears_the_cache(
+    package, tmp_path, capsys, changed
+):
+    build = tmp_path / "_build"
+    cache = build / ".jupyter_cache"
+    cache_guard.guard(build, package, INSTALLED, SETTING)
+    cache.mkdir(parents=True)
+    assert cache_guard.guard(build, package, INSTALLED, dict(SETTING)) is False
+    assert cache.exists()
+    capsys.readouterr()
+    assert cache_guard.guard(build, package, INSTALLED, {**SETTING, **changed}) is True
+    assert not cache.exists()
+    (name, value), = changed.items()
+    assert f"{name} {SETTING[name]} -> {value}" in capsys.readouterr().out
