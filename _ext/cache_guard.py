@@ -22,6 +22,7 @@ however it is started. It also runs as a script:
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import shutil
 import sys
@@ -60,17 +61,19 @@ def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
 def settings() -> dict[str, str]:
     """The seed offset and the kernel set that this build's kernels will use.
 
-    The kernels inherit this process's environment, so what PyTorch reports
-    here (``avx2``, ``avx512``, ``default``, ...) is what they run; the offset
-    is read as :mod:`rnnbook.seeding` reads it (a bad value fails here, with its
-    message, before any page runs).
+    The kernels inherit this process's environment: the kernel set is
+    ``ATEN_CPU_CAPABILITY`` where it is set, else the CPU's best, as PyTorch
+    reports it (``avx2``, ``avx512``, ...). The offset is read as
+    :mod:`rnnbook.seeding` reads it (a bad value fails here, with its message,
+    before any page runs).
     """
     import torch
     from rnnbook.seeding import seed_offset
 
+    kernels = os.environ.get(KERNELS_ENV, "").strip()
     return {
         SEED_OFFSET_ENV: str(seed_offset()),
-        KERNELS_ENV: torch.backends.cpu.get_cpu_capability().lower(),
+        KERNELS_ENV: (kernels or torch.backends.cpu.get_cpu_capability()).lower(),
     }
 
 

@@ -119,34 +119,71 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.book)
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    """Build the whole book strictly, from a clean state, into a temporary folder.
+def build_book(out: Path, root: Path = ROOT) -> subprocess.CompletedProcess:
+    """Build the book at ``root`` strictly into ``out`` as ``make book`` does.
 
-    A fresh output folder means a fresh execution cache, so every cell runs. The
-    build fails on any warning (-W -n) and on any failing cell
-    (``execute.raise_on_error`` in ``_config.yml``). Returns the HTML folder.
+    First ``tools/execute_book.py`` executes the pages side by side and fills the
+    build's cache; then ``jupyter-book build`` renders from it. Both logs go to
+    ``out/build.log``. Returns the build's result (the executor's on its failure).
     """
-    out = tmp_path_factory.mktemp("book")
-    jb = Path(sys.executable).parent / "jupyter-book"
+    bin_dir = Path(sys.executable).parent
+    fill = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "execute_book.py"), "--root", str(root),
+         "--build-dir", str(out / "_build")],
+        capture_output=True, text=True, cwd=root,
+    )
+    log = out / "build.log"
+    log.write_text(fill.stdout + "\n--- stderr ---\n" + fill.stderr)
+    if fill.returncode != 0:
+        return fill
     cmd = [
-        str(jb),
+        str(bin_dir / "jupyter-book"),
         "build",
-        str(ROOT),
+        str(root),
         "--path-output",
         str(out),
         "-W",
         "-n",
         "--keep-going",
     ]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
+    with log.open("a") as f:
+        f.write("\n--- jupyter-book build ---\n" + result.stdout)
+        f.write("\n--- stderr ---\n" + result.stderr)
+    return result
+
+
+def executed_by_the_build(log: str) -> list[str]:
+    """The lines where ``jupyter-book build`` executed a page instead of taking it
+    from the cache that ``tools/execute_book.py`` filled (there should be none)."""
+    return [line for line in log.splitlines() if "Executing notebook" in line]
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """Build the whole book strictly, from a clean state, into a temporary folder.
+
+    A fresh output folder means a fresh execution cache, so every cell runs,
+    the pages side by side (:func:`build_book`). The build fails on any
+    warning (-W -n) and on any failing cell (``execute.raise_on_error`` in
+    ``_config.yml``), and here also if the render executed a page itself (the
+    parallel executor and myst-nb would disagree on a page's cache key).
+    Returns the HTML folder.
+    """
+    out = tmp_path_factory.mktemp("book")
+    result = build_book(out)
     log = out / "build.log"
-    log.write_text(result.stdout + "\n--- stderr ---\n" + result.stderr)
     if result.returncode != 0:
         pytest.fail(
             f"strict book build failed (exit {result.returncode}); log: {log}\n"
             + result.stdout[-6000:]
             + result.stderr[-4000:]
+        )
+    again = executed_by_the_build(result.stdout + result.stderr)
+    if again:
+        pytest.fail(
+            "the render executed pages that tools/execute_book.py had cached "
+            f"(their cache keys differ); log: {log}\n" + "\n".join(again)
         )
     html = out / "_build" / "html"
     artifacts = os.environ.get("RNNBOOK_ARTIFACTS")
