@@ -215,9 +215,15 @@ def http_dir(tmp_path):
 
 # Where tests/test_browser.py saved its screenshots; printed at the end of the run.
 SCREENSHOTS = pytest.StashKey[Path]()
+# The robustness build's one-line count (tests/test_robust.py); printed at the end.
+ROBUST_SUMMARY = pytest.StashKey[str]()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    robust = config.stash.get(ROBUST_SUMMARY, None)
+    if robust is not None:
+        terminalreporter.write_sep("-", "robustness build")
+        terminalreporter.write_line(robust)
     folder = config.stash.get(SCREENSHOTS, None)
     if folder is not None and any(folder.glob("*.png")):
         terminalreporter.write_sep("-", "browser screenshots")

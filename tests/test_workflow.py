@@ -117,6 +117,29 @@ def test_pull_requests_build_strictly_and_run_the_tests_without_a_browser():
     assert "make data" in script or "fetch-data" in script
 
 
+def test_book_builds_execute_the_pages_side_by_side_first_as_make_book_does():
+    makefile = (ROOT / "Makefile").read_text()
+    book = makefile[makefile.index("\nbook:") :].split("\n\n")[0]
+    assert book.index("tools/execute_book.py") < book.index("jupyter-book build")
+    jobs = workflow()["jobs"]
+    for name in ("pull-request", "build"):
+        script = runs(jobs[name])
+        assert "tools/execute_book.py" in script, name
+        assert script.index("tools/execute_book.py") < script.index(
+            "jupyter-book build . -W"
+        ), name
+
+
+def test_the_robustness_build_runs_on_pull_requests_and_its_list_is_kept():
+    job = workflow()["jobs"]["pull-request"]
+    tests = [s for s in steps(job) if "pytest" in s.get("run", "")]
+    assert "not browser" in tests[0]["run"] and "robust" not in tests[0]["run"]
+    assert tests[0]["env"]["RNNBOOK_ARTIFACTS"]
+    paths = [(s, str(s.get("with", {}).get("path"))) for s in steps(job)]
+    kept = [s for s, path in paths if "robust/moved.csv" in path]
+    assert kept and kept[0]["if"] == "always()"
+
+
 def test_the_execution_reports_of_a_failed_build_are_kept():
     jobs = workflow()["jobs"]
     for name in ("pull-request", "build"):
