@@ -110,7 +110,8 @@ class Comparison:
         return (
             f"robust build (RNNBOOK_SEED_OFFSET={offset}, ATEN_CPU_CAPABILITY="
             f"{kernels}): {len(self.rows)} of {self.compared} glued values on "
-            f"{self.pages} pages moved by more than {TOLERANCE:.0%} or changed "
+            f"{self.pages} page{'s' * (self.pages != 1)} moved by more than "
+            f"{TOLERANCE:.0%} or changed "
             f"text; list in {path}"
         )
 
