@@ -58,7 +58,11 @@ STRICT = ["-W", "-n", "--keep-going"]
 def tree_rss(proc: psutil.Process) -> int:
     """Resident memory of a process and all its descendants, in bytes."""
     total = 0
-    for p in [proc, *proc.children(recursive=True)]:
+    try:
+        children = proc.children(recursive=True)
+    except psutil.Error:  # it has just ended
+        return 0
+    for p in [proc, *children]:
         try:
             total += p.memory_info().rss
         except psutil.Error:

@@ -39,6 +39,7 @@ environment variables and another build folder.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import sys
@@ -304,7 +305,7 @@ def fill_cache(
     build_dir: Path | None = None,
     jobs: int | None = None,
     env: Mapping[str, str] | None = None,
-    log=print,
+    log=None,
 ) -> FillReport:
     """Execute every page of ``root``'s book that ``build_dir``'s cache lacks,
     ``jobs`` at a time (default: one per core), and cache the results.
@@ -319,6 +320,7 @@ def fill_cache(
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
+    log = log or _say
     start = time.perf_counter()
     root = Path(root).resolve()
     build_dir = Path(build_dir).resolve() if build_dir else root / "_build"
@@ -343,7 +345,10 @@ def fill_cache(
         f"{jobs} at a time, one thread each, timeout {settings.timeout} s per cell"
     )
     executed, failures = {}, []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Fresh worker processes ("spawn"), not copies of this one: it holds torch (the
+    # cache guard imported it), which each copy would count in its memory again.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
         running = [pool.submit(execute, job) for job in order_jobs(todo, root)]
         for done in as_completed(running):
             outcome = done.result()
@@ -381,6 +386,10 @@ def fill_cache(
             + f" (tracebacks in {build_dir / 'html' / 'reports'})"
         )
     return report
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)  # at once, also when the output is a pipe (make, CI)
 
 
 def order_jobs(todo: list[Job], root: Path) -> list[Job]:
