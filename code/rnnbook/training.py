@@ -15,11 +15,12 @@ of every step, a stop with a clear error when the loss stops being finite, a
 progress bar in a terminal and a live plot in a notebook.
 
 Reproducibility: ``Trainer.fit`` seeds PyTorch's global generator with ``seed``
-(plus ``RNNBOOK_SEED_OFFSET``, :mod:`rnnbook.seeding`) inside ``torch.random.fork_rng``, so everything random during training
-(shuffling by ``TensorBatches``, dropout, random offsets drawn by a batch
-factory) is fixed by that one seed, and the caller's random state is left as it
-was. On a CPU, the same model, data and seed give bitwise-identical losses and
-weights. (The initial weights are the caller's: seed before building the model.)
+(plus ``RNNBOOK_SEED_OFFSET``, :mod:`rnnbook.seeding`) inside
+``torch.random.fork_rng``, so everything random during training (shuffling by
+``TensorBatches``, dropout, random offsets drawn by a batch factory) is fixed by
+that one seed, and the caller's random state is left as it was. On a CPU, the
+same model, data and seed give bitwise-identical losses and weights. (The
+initial weights are the caller's: seed before building the model.)
 """
 
 from __future__ import annotations
