@@ -380,11 +380,13 @@ def fill_cache(
         f"{len(failures)} failed, in {report.seconds:.1f} s"
     )
     if failures and settings.raise_on_error:
-        raise ExecutionFailed(
+        err = ExecutionFailed(
             "a cell failed in "
             + "; ".join(describe_failure(o, root) for o in failures)
             + f" (tracebacks in {build_dir / 'html' / 'reports'})"
         )
+        err.report = report  # what did run
+        raise err
     return report
 
 
@@ -477,14 +479,15 @@ def main(argv: list[str] | None = None) -> int:
         help="write the pages' execution times to tools/page_seconds.txt",
     )
     args = parser.parse_args(argv)
+    status = 0
     try:
         report = fill_cache(args.root, args.build_dir, args.jobs)
     except ExecutionFailed as err:
         print(f"execute_book: {err}", file=sys.stderr)
-        return 1
+        report, status = err.report, 1
     if args.record and report.executed:
         record(report.executed, args.root / "tools" / "page_seconds.txt")
-    return 0
+    return status
 
 
 def record(seconds: dict[str, float], path: Path) -> None:
