@@ -494,7 +494,7 @@ def record(seconds: dict[str, float], path: Path) -> None:
     """Merge ``seconds`` into the ``page seconds`` file that orders the pages."""
     known = {**page_seconds(path), **seconds}
     lines = [
-        "# Last measured execution time of each page, in seconds (one thread).",
+        "# Last measured wall time of each page, in seconds (only the order matters).",
         "# tools/execute_book.py starts the longest first; regenerate with --record.",
     ]
     lines += [f"{page} {s:.0f}" for page, s in sorted(known.items())]
