@@ -74,6 +74,17 @@ THEBE = NpmAsset(
 
 ASSETS = (MATHJAX, THEBE)
 
+# axe-core, the accessibility checker the browser tests run on every page (WCAG 2 A
+# and AA rules). A test tool, not part of the site: it is fetched into
+# ``_vendor/test/`` and injected into each page by tests/test_browser.py.
+AXE = NpmAsset(
+    name="axe-core",
+    version="4.14.1",
+    integrity="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+    keep=("LICENSE", "axe.min.js"),
+)
+TEST_ASSETS = (AXE,)
+
 
 class AssetError(RuntimeError):
     """A pinned asset could not be fetched or did not match its pinned digest."""
@@ -169,13 +180,16 @@ def is_current(asset: NpmAsset, static_dir: Path) -> bool:
     return stamp.is_file() and stamp.read_text() == asset.stamp
 
 
-def ensure(static_dir: Path = VENDOR / "static") -> Path:
-    """Make ``static_dir`` hold every pinned asset; fetch only what is missing or stale.
+def ensure(
+    static_dir: Path = VENDOR / "static", assets: tuple[NpmAsset, ...] = ASSETS
+) -> Path:
+    """Make ``static_dir`` hold every pinned asset of ``assets`` (the site's, unless
+    told otherwise); fetch only what is missing or stale.
 
     Raises :class:`AssetError` when an asset is missing and npm is not installed,
     or when a download does not match its pinned digest.
     """
-    missing = [asset for asset in ASSETS if not is_current(asset, static_dir)]
+    missing = [asset for asset in assets if not is_current(asset, static_dir)]
     if missing:
         npm = shutil.which("npm")
         if npm is None:

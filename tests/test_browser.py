@@ -6,7 +6,8 @@ Every page of the built site is opened twice, in light and in dark mode, with ev
 request outside the site refused (the book must read offline). A full-page
 screenshot of each visit is saved (path printed in the pytest summary). Then:
 console errors, images, equations, cell outputs, links and anchors, dark-mode
-figures, search, and Live Code against a Jupyter server on 127.0.0.1.
+figures, accessibility (axe-core's WCAG 2 A/AA rules, in both modes), search, and
+Live Code against a Jupyter server on 127.0.0.1.
 
 Needs Chromium (Debian: ``apt-get install chromium``; or set RNNBOOK_CHROMIUM to
 a Chrome/Chromium binary). Without one these tests are skipped, with a warning.
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+import web_assets
 from conftest import SCREENSHOTS
 from live import jupyter_server, live_link, serve_site
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -140,6 +142,34 @@ class Visit:
     data: dict = field(default_factory=dict)
     figures: list[dict] = field(default_factory=list)
     screenshot: Path | None = None
+    violations: list[str] = field(default_factory=list)
+
+
+# axe-core's WCAG 2 A and AA rules (colour contrast among them), run on the page as
+# the reader sees it, folded content opened. One line per failing element.
+AXE_JS = """
+async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]},
+    resultTypes: ["violations"],
+  });
+  return result.violations.flatMap(v => v.nodes.map(n =>
+    `${v.id} (${v.impact}): ${n.target.join(" ")}: ${(n.failureSummary || "")
+      .replace(/\\s+/g, " ").slice(0, 220)}`));
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's script, fetched by npm and checked against its pinned SHA-512."""
+    if shutil.which("npm") is None and not web_assets.is_current(
+        web_assets.AXE, web_assets.VENDOR / "test"
+    ):
+        skip_loudly("npm is missing, so axe-core (the accessibility checker) cannot "
+                    "be fetched: install Node.js and run `make test` again")
+    folder = web_assets.ensure(web_assets.VENDOR / "test", web_assets.TEST_ASSETS)
+    return folder / web_assets.AXE.name / "axe.min.js"
 
 
 COLLECT_JS = """
@@ -195,7 +225,9 @@ def corners(image, inset: int = 2) -> list:
     ]
 
 
-def visit(browser, site: str, page_path: str, mode: str, screenshot_dir: Path) -> Visit:
+def visit(
+    browser, site: str, page_path: str, mode: str, screenshot_dir: Path, axe: Path
+) -> Visit:
     from PIL import Image
 
     result = Visit(page_path, mode)
@@ -245,6 +277,8 @@ def visit(browser, site: str, page_path: str, mode: str, screenshot_dir: Path) -
     with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function(all_loaded, timeout=15_000)
     result.data = page.evaluate(COLLECT_JS)
+    page.add_script_tag(path=str(axe))  # injected from disk: no request leaves
+    result.violations = page.evaluate(AXE_JS)
     for img in result.data["images"]:
         if not img["output"] or not img["naturalWidth"]:
             continue
@@ -261,11 +295,11 @@ def visit(browser, site: str, page_path: str, mode: str, screenshot_dir: Path) -
 
 
 @pytest.fixture(scope="module")
-def visits(browser, site, built_book, screenshot_dir) -> list[Visit]:
+def visits(browser, site, built_book, screenshot_dir, axe_script) -> list[Visit]:
     pages = site_pages(built_book)
     assert "book/intro.html" in pages and "search.html" in pages
     return [
-        visit(browser, site, page, mode, screenshot_dir)
+        visit(browser, site, page, mode, screenshot_dir, axe_script)
         for page in pages
         for mode in MODES
     ]
@@ -381,6 +415,13 @@ def _ids(path: Path, cache: dict) -> set[str]:
             tag["name"] for tag in soup.find_all("a", attrs={"name": True})
         }
     return cache[path]
+
+
+def test_pages_pass_the_accessibility_checker(visits):
+    """axe-core finds no WCAG 2 A/AA violation (contrast, names, labels) on any page,
+    in light or dark mode, solutions and folded code opened."""
+    problems = [f"{v.page} [{v.mode}] {line}" for v in visits for line in v.violations]
+    assert not problems, report(problems)
 
 
 def test_internal_links_and_anchors_resolve(visits, site, built_book):

@@ -87,3 +87,24 @@ def test_web_assets_refuses_a_member_that_escapes_the_unpack_folder(tmp_path, me
         web_assets.fetch(asset, static, _fake_npm(tmp_path, tarball))
     assert not list(tmp_path.rglob("escaped.js"))
     assert not web_assets.is_current(asset, static)
+
+
+def test_axe_core_is_pinned_for_the_tests_and_not_served_by_the_site():
+    assert web_assets.AXE in web_assets.TEST_ASSETS
+    assert web_assets.AXE not in web_assets.ASSETS
+    assert web_assets.AXE.integrity.startswith("sha512-")
+    assert "axe.min.js" in web_assets.AXE.keep
+
+
+def test_citation_entries_become_list_items():
+    import rnnbook_site
+
+    body = (
+        '<div role="list" class="citation-list">'
+        '<div class="citation" id="id1" role="doc-biblioentry"><p>A.</p></div>'
+        '<div class="citation" id="id2" role="doc-biblioentry"><p>B.</p></div></div>'
+    )
+    fixed = rnnbook_site.accessible_body(body)
+    assert "doc-biblioentry" not in fixed
+    assert fixed.count('role="listitem"') == 2
+    assert fixed.replace('role="listitem"', 'role="doc-biblioentry"') == body
