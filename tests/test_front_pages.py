@@ -1,8 +1,9 @@
-"""The opening page, the first three sections and the notation page, as built.
+"""The opening page, the first sections and the notation page, as built.
 
-Each section page ends alike (Summary, exercises with folded solutions,
-References), cites the textbook it grows from instead of "the source chapter",
-and the site says which licence covers what.
+Every section page of the table of contents ends alike (Summary, exercises
+with folded solutions, References), the first sections cite the textbook they
+grow from instead of "the source chapter", and the site says which licence
+covers what.
 """
 
 from __future__ import annotations
@@ -11,9 +12,31 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 SECTIONS = ("sequences", "text_preprocessing", "language_models")
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_section_pages() -> list[str]:
+    """Every lesson page of `_toc.yml`: the chapters of each part except the
+    Appendix (notation and engineering notes end differently), without the
+    opening page, which is the root."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    names = []
+    for part in toc["parts"]:
+        if part.get("caption", "").strip().lower() == "appendix":
+            continue
+        for chapter in part["chapters"]:
+            names.append(Path(chapter["file"]).name)
+    return [name for name in names if name != Path(toc["root"]).name]
+
+
+def test_toc_lists_the_lesson_pages():
+    pages = toc_section_pages()
+    # The front pages and the last lesson are there; the appendix is not.
+    assert pages[:3] == list(SECTIONS) and "parallel_rnn" in pages
+    assert "intro" not in pages and "notation" not in pages
 
 
 def text_of(html: str) -> str:
@@ -24,7 +47,7 @@ def read(built_book: Path, name: str) -> str:
     return (built_book / "book" / f"{name}.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", SECTIONS)
+@pytest.mark.parametrize("name", toc_section_pages())
 def test_section_ends_with_summary_exercises_references(built_book, name):
     html = read(built_book, name)
     heads = re.findall(r"<h2>(.*?)<a", html)
