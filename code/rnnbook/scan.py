@@ -329,9 +329,10 @@ def cumulative_product_form(
     """``h_t = A_t (h0 + sum_{s<=t} b_s / A_s)``, ``A_t = a_1 ... a_t``: a division.
 
     Exact in real arithmetic when no ``a_t`` is zero. In floating point it
-    fails once ``A_t`` underflows (with gates in (0, 1), ``A_t`` shrinks
-    geometrically): ``b_s / A_s`` overflows and the result becomes inf or NaN.
-    ``book/parallel_rnn.md`` shows where.
+    fails once ``A_t`` gets small (with gates in (0, 1), ``A_t`` shrinks
+    geometrically): ``b_s / A_s`` and their running sum overflow, long before
+    ``A_t`` itself underflows to zero, and the result becomes inf or NaN.
+    ``book/parallel_rnn.md`` shows where (there ``A_t`` is written a_{1:t}).
     """
     check_recurrence_inputs(a, b, h0)
     A = torch.cumprod(a, dim=0)  # (steps, batch, hidden)

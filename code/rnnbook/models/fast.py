@@ -14,10 +14,11 @@ elementwise kernels, not into arithmetic:
 * :class:`ScratchLMLoss` is the whole training loss in one
   ``torch.autograd.Function``: row lookup, recurrence, output layer and
   cross-entropy. Its forward loop takes three in-place kernels a step, using
-  ``tanh(z) = 2 sigmoid(2z) - 1`` (PyTorch's CPU ``tanh`` runs element by
-  element, its ``sigmoid`` is vectorised) with the doubling folded into the
-  28-row input table. It forms the gradient of the logits,
-  ``(softmax - onehot) / N``, in the forward pass, in the memory of the
+  ``tanh(z) = 2 sigmoid(2z) - 1`` (``sigmoid_`` works in place after the
+  product; which of PyTorch's two kernels is faster depends on the CPU and
+  the kernel set) with the doubling folded into the 28-row input table. It
+  forms the gradient of the logits, ``(softmax - onehot) / (nT)`` for ``nT``
+  positions, in the forward pass, in the memory of the
   exponentials, in base 2 (``exp2`` is the fastest exponential PyTorch has on
   a CPU), with the logits laid out (vocab, positions) so that reductions over
   the vocabulary read contiguous memory. Because it computes the gradient that
@@ -149,7 +150,7 @@ def mean_loss(total: torch.Tensor, top: torch.Tensor,
 
 def logit_gradient_(exps: torch.Tensor, total: torch.Tensor,
                     targets: torch.Tensor) -> torch.Tensor:
-    """``(softmax - onehot) / N``, the gradient of the mean loss for the logits.
+    """``(softmax - onehot) / (nT)``, the gradient of the mean loss for the logits.
 
     Laid out (vocab, positions).
 
@@ -159,9 +160,9 @@ def logit_gradient_(exps: torch.Tensor, total: torch.Tensor,
     Forming it in the forward pass lets the softmax reuse the memory of
     ``exps`` instead of filling a second (vocab, positions) tensor.
     """
-    n = exps.shape[1]
-    G = exps.mul_(total.mul(n).reciprocal_())                   # softmax / N
-    minus_onehot = G.new_full((), -1.0 / n).expand(1, n)        # - onehot / N
+    n = exps.shape[1]  # positions, batch times steps (nT on the page)
+    G = exps.mul_(total.mul(n).reciprocal_())                   # softmax / nT
+    minus_onehot = G.new_full((), -1.0 / n).expand(1, n)        # - onehot / nT
     return G.scatter_add_(0, targets[None], minus_onehot)
 
 
