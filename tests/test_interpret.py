@@ -165,9 +165,13 @@ def test_lag_below():
 def test_activations_and_log_probs_read_one_stream(small):
     data, model = small
     corpus = data.corpus[:50]
-    acts = unit_activations(model, corpus, chunk=7)
     whole = unit_activations(model, corpus)
-    assert acts.shape == (50, 8) and np.allclose(acts, whole)
+    assert whole.shape == (50, 8)
+    # Five streams of 10: each piece read from a zero state.
+    acts = unit_activations(model, corpus, streams=5)
+    assert acts.shape == (50, 8) and np.allclose(acts[:10], whole[:10])
+    assert np.allclose(acts[10:20], unit_activations(model, corpus[10:20]))
+    assert not np.allclose(acts[10:20], whole[10:20])
     lp = next_char_log_probs(model, corpus, chunk=7)
     assert lp.shape == (49, data.vocab_size)
     assert torch.allclose(lp.exp().sum(-1), torch.ones(49, dtype=lp.dtype))

@@ -146,24 +146,27 @@ def unit_correlations(activations, signal) -> np.ndarray:
 
 
 @torch.no_grad()
-def unit_activations(model, corpus: torch.Tensor, chunk: int = 4096) -> np.ndarray:
-    """Hidden state of ``model`` after each character of ``corpus``, read as one
-    stream from a zero state: (T,) -> (T, hidden).
+def unit_activations(model, corpus: torch.Tensor, streams: int = 1) -> np.ndarray:
+    """Hidden state of ``model`` after each character of ``corpus``: (T,) -> (T, hidden).
 
-    ``model`` is a :class:`rnnbook.CharLM`; the state is carried across chunks,
-    which only bound memory.
+    ``model`` is a :class:`rnnbook.CharLM`. The corpus is cut into ``streams``
+    consecutive pieces of equal length (the last one padded), read side by
+    side as one minibatch, each from a zero state: with ``streams=1`` it is
+    one stream from start to end; more streams cost less time on a long text,
+    and only the first characters of each piece lack their context.
     """
     corpus = torch.as_tensor(corpus)
     if corpus.ndim != 1 or corpus.numel() < 1:
         raise ValueError(f"corpus must be a non-empty 1-D tensor, got shape "
                          f"{tuple(corpus.shape)}")
-    chunk = check_positive_int("chunk", chunk)
-    state, parts = None, []
-    for start in range(0, corpus.numel(), chunk):
-        X = corpus[start:start + chunk][None]  # (1, steps)
-        _, state, hiddens = model.forward_embedded(model.embedding(X), state)
-        parts.append(hiddens[0])  # (steps, hidden)
-    return torch.cat(parts).numpy()
+    streams = check_positive_int("streams", streams)
+    T = corpus.numel()
+    length = -(-T // streams)  # ceil
+    padded = torch.zeros(streams * length, dtype=corpus.dtype)
+    padded[:T] = corpus
+    X = padded.reshape(streams, length)  # (streams, length)
+    _, _, hiddens = model.forward_embedded(model.embedding(X))
+    return hiddens.reshape(streams * length, -1)[:T].numpy()  # (T, hidden)
 
 
 @torch.no_grad()
