@@ -147,7 +147,8 @@ def unit_correlations(activations, signal) -> np.ndarray:
 
 @torch.no_grad()
 def unit_activations(model, corpus: torch.Tensor, streams: int = 1) -> np.ndarray:
-    """Hidden state of ``model`` after each character of ``corpus``: (T,) -> (T, hidden).
+    """Hidden state of ``model`` after each character of ``corpus``:
+    (T,) -> (T, hidden).
 
     ``model`` is a :class:`rnnbook.CharLM`. The corpus is cut into ``streams``
     consecutive pieces of equal length (the last one padded), read side by
