@@ -53,6 +53,11 @@ from .diagrams import scan_tree
 # One protocol for the whole-novel language models (book/rnn_concise.md, book/gated.md).
 from .novel import NOVEL, NovelProtocol, fit_on_novel
 
+# Looking inside a trained network (book/inside.md).
+from .data.as_written import NovelAsWritten
+from .models.char_lm import CharLM, sample_chars, train_char_lm
+from . import interpret
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -94,3 +99,6 @@ __all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM", "linear_recurrence",
 __all__ += ["NOVEL", "NovelProtocol", "fit_on_novel"]
 # One way to seed (book-wide seed offset for the robustness build).
 __all__ += ["seed", "generator", "offset_seed", "seed_offset", "describe_machine"]
+# Looking inside a trained network (book/inside.md).
+__all__ += ["NovelAsWritten", "CharLM", "sample_chars", "train_char_lm",
+            "interpret"]
