@@ -94,3 +94,11 @@ __all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM", "linear_recurrence",
 __all__ += ["NOVEL", "NovelProtocol", "fit_on_novel"]
 # One way to seed (book-wide seed offset for the robustness build).
 __all__ += ["seed", "generator", "offset_seed", "seed_offset", "describe_machine"]
+# Memory as attractors (book/attractors.md).
+from .data import flipflop_task  # noqa: E402
+from .models import FlipFlopNet, fit_flipflop, sign_accuracy  # noqa: E402
+from .fixed_points import (FixedPoints, find_fixed_points,  # noqa: E402
+                           perturbation_decay, scalar_fixed_points)
+__all__ += ["flipflop_task", "FlipFlopNet", "fit_flipflop", "sign_accuracy",
+            "FixedPoints", "find_fixed_points", "perturbation_decay",
+            "scalar_fixed_points"]
