@@ -122,3 +122,19 @@ def test_bad_inputs_get_clear_errors():
         perturbation_decay(F, torch.zeros(2), torch.zeros(3), 5)
     with pytest.raises(TypeError, match="w must be a number"):
         scalar_fixed_points("2")
+
+
+def test_gradient_and_leading_direction_on_a_linear_map():
+    from rnnbook.fixed_points import iterate, leading_direction, state_gradient_norm
+    A = torch.tensor([[0.5, 0.0], [0.3, 0.8]], dtype=D)
+    F = linear_map(A, torch.zeros(2, dtype=D))
+    u = torch.tensor([1.0, -2.0], dtype=D)
+    exact = torch.linalg.matrix_power(A.T, 7) @ u  # (A^T)^7 u
+    got = state_gradient_norm(F, torch.zeros(2, dtype=D), u, 7)
+    assert got == pytest.approx(exact.norm().item(), rel=1e-12)
+    lam, v = leading_direction(F, torch.zeros(2, dtype=D))
+    assert lam == pytest.approx(0.8)
+    assert abs(v @ torch.tensor([0.0, 1.0], dtype=D)) == pytest.approx(1.0)
+    H = torch.ones(3, 2, dtype=D)
+    torch.testing.assert_close(iterate(F, H, 4),
+                               H @ torch.linalg.matrix_power(A, 4).T)

@@ -98,7 +98,8 @@ __all__ += ["seed", "generator", "offset_seed", "seed_offset", "describe_machine
 from .data import flipflop_task  # noqa: E402
 from .models import FlipFlopNet, fit_flipflop, sign_accuracy  # noqa: E402
 from .fixed_points import (FixedPoints, find_fixed_points,  # noqa: E402
-                           perturbation_decay, scalar_fixed_points)
+                           iterate, leading_direction, perturbation_decay,
+                           scalar_fixed_points, state_gradient_norm)
 __all__ += ["flipflop_task", "FlipFlopNet", "fit_flipflop", "sign_accuracy",
-            "FixedPoints", "find_fixed_points", "perturbation_decay",
-            "scalar_fixed_points"]
+            "FixedPoints", "find_fixed_points", "iterate", "leading_direction",
+            "perturbation_decay", "scalar_fixed_points", "state_gradient_norm"]

@@ -237,3 +237,44 @@ def scalar_fixed_points(
         same = g(mid) * g(lo) > 0
         lo, hi = torch.where(same, mid, lo), torch.where(same, hi, mid)
     return torch.cat([exact, (lo + hi) / 2]).sort().values
+
+
+def iterate(F: Map, H: torch.Tensor, num_steps: int) -> torch.Tensor:
+    """Apply F ``num_steps`` times to every row of H (n, hidden) -> (n, hidden)."""
+    num_steps = check_int("num_steps", num_steps, minimum=0)
+    with torch.no_grad():
+        for _ in range(num_steps):
+            H = F(H)
+    return H
+
+
+def leading_direction(F: Map, h: torch.Tensor) -> tuple[complex, torch.Tensor]:
+    """The eigenvalue of largest modulus of the Jacobian at h, and its eigenvector.
+
+    The eigenvector (hidden,) is the real part, scaled to unit length: at a
+    saddle with one unstable direction the eigenvalue is real, and the vector
+    points along the way out.
+    """
+    values, vectors = torch.linalg.eig(jacobian(F, h))
+    k = int(values.abs().argmax())
+    v = vectors[:, k].real
+    return complex(values[k]), v / v.norm()
+
+
+def state_gradient_norm(
+    F: Map, h: torch.Tensor, u: torch.Tensor, num_steps: int
+) -> float:
+    """``|| d (u . F^k(h)) / d h ||`` for k = ``num_steps``, by autograd.
+
+    The gradient that a loss with slope ``u`` on the state k steps later sends
+    back to ``h``: backpropagation through time over k steps of the network
+    with no input (``book/bptt.md``). At a fixed point it is ``(J^T)^k u``,
+    so it shrinks per step like the largest eigenvalue modulus of ``J``.
+    """
+    num_steps = check_int("num_steps", num_steps, minimum=0)
+    h0 = h.detach().clone()[None].requires_grad_()  # (1, hidden)
+    H = h0
+    for _ in range(num_steps):
+        H = F(H)
+    (grad,) = torch.autograd.grad((H[0] * u).sum(), h0)
+    return float(grad.norm())
