@@ -216,7 +216,7 @@ def scalar_fixed_points(
 
     All of them lie in [-1, 1] (tanh's range). ``g(h) = tanh(w h + b) - h``
     changes sign across each simple root, so the roots are bracketed on a grid
-    of ``num_grid`` points and polished by bisection (float64). A double root
+    of ``num_grid`` points (one more if even) and polished by bisection (float64). A double root
     (the fold of a bifurcation, where g only touches 0) can be missed: it
     exists for one value of w only.
     """
@@ -227,7 +227,8 @@ def scalar_fixed_points(
     def g(h: torch.Tensor) -> torch.Tensor:
         return torch.tanh(w * h + b) - h
 
-    grid = torch.linspace(-1.0, 1.0, num_grid, dtype=torch.float64)
+    m = num_grid // 2  # a symmetric grid that holds 0 exactly
+    grid = torch.arange(-m, m + 1, dtype=torch.float64) / m  # (2m + 1,)
     values = g(grid)
     exact = grid[values == 0]
     crossing = (values[:-1] * values[1:] < 0).nonzero().flatten()
