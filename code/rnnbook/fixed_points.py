@@ -216,8 +216,9 @@ def scalar_fixed_points(
 
     All of them lie in [-1, 1] (tanh's range). ``g(h) = tanh(w h + b) - h``
     changes sign across each simple root, so the roots are bracketed on a grid
-    of ``num_grid`` points (one more if even) and polished by bisection (float64). A double root
-    (the fold of a bifurcation, where g only touches 0) can be missed: it
+    of ``num_grid`` points (one more if even) and polished by bisection
+    (float64). A double root (the fold of a bifurcation, where g only
+    touches 0) can be missed: it
     exists for one value of w only.
     """
     w = check_real("w", w)
