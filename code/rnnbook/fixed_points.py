@@ -218,8 +218,7 @@ def scalar_fixed_points(
     changes sign across each simple root, so the roots are bracketed on a grid
     of ``num_grid`` points (one more if even) and polished by bisection
     (float64). A double root (the fold of a bifurcation, where g only
-    touches 0) can be missed: it
-    exists for one value of w only.
+    touches 0) can be missed: it exists for one value of w only.
     """
     w = check_real("w", w)
     b = check_real("b", b)
