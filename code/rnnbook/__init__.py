@@ -102,3 +102,12 @@ __all__ += ["seed", "generator", "offset_seed", "seed_offset", "describe_machine
 # Looking inside a trained network (book/inside.md).
 __all__ += ["NovelAsWritten", "CharLM", "sample_chars", "train_char_lm",
             "interpret"]
+# Memory as attractors (book/attractors.md).
+from .data import flipflop_task  # noqa: E402
+from .models import FlipFlopNet, fit_flipflop, sign_accuracy  # noqa: E402
+from .fixed_points import (FixedPoints, find_fixed_points,  # noqa: E402
+                           iterate, leading_direction, perturbation_decay,
+                           scalar_fixed_points, state_gradient_norm)
+__all__ += ["flipflop_task", "FlipFlopNet", "fit_flipflop", "sign_accuracy",
+            "FixedPoints", "find_fixed_points", "iterate", "leading_direction",
+            "perturbation_decay", "scalar_fixed_points", "state_gradient_norm"]

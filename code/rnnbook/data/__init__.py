@@ -23,3 +23,6 @@ __all__ = [
     "TimeMachineData",
 ]
 __all__ += ["recall_task"]  # book/long_memory.md
+# The 3-bit flip-flop (book/attractors.md)
+from .flipflop import flipflop_task  # noqa: E402
+__all__ += ["flipflop_task"]

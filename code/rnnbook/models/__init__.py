@@ -23,3 +23,6 @@ __all__ += ["SequenceClassifier", "accuracy", "first_state_gradient", "fit_recal
             "GRUScratch", "LSTMLM", "LSTMScratch", "RecurrentLM"]
 
 __all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM"]
+# Memory as attractors: the 3-bit flip-flop (book/attractors.md).
+from .flipflop import FlipFlopNet, fit_flipflop, sign_accuracy  # noqa: E402
+__all__ += ["FlipFlopNet", "fit_flipflop", "sign_accuracy"]
