@@ -297,3 +297,31 @@ def test_recall_sweep_shapes_and_reproducibility():
     again, _ = rnnbook.recall_sweep(make, (1, 2), (0, 1), num_steps=5, batch_size=4)
     assert acc.shape == (2, 2) and set(models) == {(1, 0), (1, 1), (2, 0), (2, 1)}
     assert torch.equal(acc, again)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gate_trace_ends_in_the_layers_own_state(cell):
+    torch.manual_seed(0)
+    model = rnnbook.start_remembering(rnnbook.SequenceClassifier(cell, 16, 5, 8))
+    X, _ = rnnbook.recall_task(3, lag=6)
+    trace = rnnbook.gate_trace(model, X)
+    with torch.no_grad():
+        state = model.read(model.one_hot(X))
+    H = state[0] if isinstance(state, tuple) else state
+    assert torch.allclose(trace["H"][-1], H, atol=1e-6)
+    if cell == "lstm":
+        assert torch.allclose(trace["C"][-1], state[1], atol=1e-6)
+        assert set(trace) == {"I", "F", "O", "C_tilde", "C", "H"}
+        # start_remembering: forget gate sigmoid(3), input gate sigmoid(-3), before
+        # the weights' own terms (small at this initialisation)
+        assert 0.8 < trace["F"].mean() < 0.99 and trace["I"].mean() < 0.2
+    else:
+        assert set(trace) == {"R", "Z", "H_tilde", "H"}
+        assert 0.8 < trace["Z"].mean() < 0.99
+    assert all(v.shape == (7, 3, 5) for v in trace.values())
+
+
+def test_gate_trace_rejects_other_layers():
+    with pytest.raises(TypeError, match="nn.LSTM or nn.GRU"):
+        rnnbook.gate_trace(rnnbook.SequenceClassifier("rnn", 16, 5, 8),
+                           torch.zeros(2, 3, dtype=torch.long))

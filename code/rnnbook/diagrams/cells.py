@@ -108,7 +108,12 @@ def gru_cell() -> Figure:
     # the recurrent product only; the input's term joins after it, unreset.
     y_prod, y_sum, y_cand = 1.55, 2.2, 3.05
     _op(ax, xc, y_prod, "×")
-    arrow(ax, (xr + 0.38, y_gate), (xc - 0.22, y_prod + 0.1), connectionstyle="arc3,rad=-0.15")
+    arrow(
+        ax,
+        (xr + 0.38, y_gate),
+        (xc - 0.22, y_prod + 0.1),
+        connectionstyle="arc3,rad=-0.15",
+    )
     arrow(ax, (xc, y_bus), (xc, y_prod - 0.24))
     ax.text(
         xc + 0.35,
@@ -145,7 +150,12 @@ def gru_cell() -> Figure:
         (x_mix - 0.3, y_h - 0.2),
         connectionstyle="arc3,rad=-0.2",
     )
-    arrow(ax, (xc, y_cand + 0.25), (x_mix - 0.1, y_h - 0.34), connectionstyle="arc3,rad=-0.2")
+    arrow(
+        ax,
+        (xc, y_cand + 0.25),
+        (x_mix - 0.1, y_h - 0.34),
+        connectionstyle="arc3,rad=-0.2",
+    )
     ax.text(
         x_mix,
         y_h + 0.55,
