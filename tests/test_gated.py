@@ -222,6 +222,24 @@ def test_fit_recall_returns_accuracy_and_checks_the_vocabulary():
         rnnbook.fit_recall(SequenceClassifier("rnn", 9, 4, 4), lag=1)
 
 
+def test_fit_recall_takes_the_optimizer_by_name():
+    """Plain SGD moves the weights by lr * gradient (no clipping here: the
+    norm is small), Adam by about lr per weight: the two runs differ."""
+    def trained(optimizer):
+        torch.manual_seed(0)
+        model = SequenceClassifier("rnn", vocab_size=8, num_hiddens=4, num_classes=4)
+        before = model.output.bias.detach().clone()
+        rnnbook.fit_recall(model, lag=2, num_steps=1, batch_size=8, lr=0.1,
+                           clip=None, optimizer=optimizer, log_every=1)
+        return (model.output.bias.detach() - before).abs()
+
+    adam, sgd = trained("adam"), trained("sgd")
+    assert torch.allclose(adam, torch.full_like(adam, 0.1), rtol=1e-3)
+    assert not torch.allclose(sgd, adam) and (sgd > 0).all()
+    with pytest.raises(ValueError, match="optimizer"):
+        trained("adagrad")
+
+
 @pytest.mark.parametrize("cell", ["rnn", "relu", "gru", "lstm"])
 def test_truncation_changes_gradients_not_outputs(cell):
     X, y = recall_task(16, lag=9, num_symbols=4, seed=1)
