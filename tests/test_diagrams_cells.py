@@ -47,5 +47,7 @@ def test_gru_cell_draws_pytorchs_form():
     # The reset gate scales the recurrent product with its bias (PyTorch's form).
     assert r"$R_t \odot (H_{t-1}W_{hh}+b_{hh})$" in labels
     assert r"$Z_t \odot H_{t-1} + (1-Z_t)\odot\tilde H_t$" in labels
-    assert sorted(operations(fig)) == ["mix", "×"]
+    # The input's term joins the candidate after the reset gate, untouched by it.
+    assert any(label.startswith(r"$X_tW_{xh}+b_{xh}$") for label in labels)
+    assert sorted(operations(fig)) == sorted(["mix", "×", "+"])
     plt.close(fig)

@@ -222,6 +222,24 @@ def test_fit_recall_returns_accuracy_and_checks_the_vocabulary():
         rnnbook.fit_recall(SequenceClassifier("rnn", 9, 4, 4), lag=1)
 
 
+def test_fit_recall_takes_the_optimizer_by_name():
+    """Plain SGD moves the weights by lr * gradient (no clipping here: the
+    norm is small), Adam by about lr per weight: the two runs differ."""
+    def trained(optimizer):
+        torch.manual_seed(0)
+        model = SequenceClassifier("rnn", vocab_size=8, num_hiddens=4, num_classes=4)
+        before = model.output.bias.detach().clone()
+        rnnbook.fit_recall(model, lag=2, num_steps=1, batch_size=8, lr=0.1,
+                           clip=None, optimizer=optimizer, log_every=1)
+        return (model.output.bias.detach() - before).abs()
+
+    adam, sgd = trained("adam"), trained("sgd")
+    assert torch.allclose(adam, torch.full_like(adam, 0.1), rtol=1e-3)
+    assert not torch.allclose(sgd, adam) and (sgd > 0).all()
+    with pytest.raises(ValueError, match="optimizer"):
+        trained("adagrad")
+
+
 @pytest.mark.parametrize("cell", ["rnn", "relu", "gru", "lstm"])
 def test_truncation_changes_gradients_not_outputs(cell):
     X, y = recall_task(16, lag=9, num_symbols=4, seed=1)
@@ -297,3 +315,31 @@ def test_recall_sweep_shapes_and_reproducibility():
     again, _ = rnnbook.recall_sweep(make, (1, 2), (0, 1), num_steps=5, batch_size=4)
     assert acc.shape == (2, 2) and set(models) == {(1, 0), (1, 1), (2, 0), (2, 1)}
     assert torch.equal(acc, again)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gate_trace_ends_in_the_layers_own_state(cell):
+    torch.manual_seed(0)
+    model = rnnbook.start_remembering(rnnbook.SequenceClassifier(cell, 16, 5, 8))
+    X, _ = rnnbook.recall_task(3, lag=6)
+    trace = rnnbook.gate_trace(model, X)
+    with torch.no_grad():
+        state = model.read(model.one_hot(X))
+    H = state[0] if isinstance(state, tuple) else state
+    assert torch.allclose(trace["H"][-1], H, atol=1e-6)
+    if cell == "lstm":
+        assert torch.allclose(trace["C"][-1], state[1], atol=1e-6)
+        assert set(trace) == {"I", "F", "O", "C_tilde", "C", "H"}
+        # start_remembering: forget gate sigmoid(3), input gate sigmoid(-3), before
+        # the weights' own terms (small at this initialisation)
+        assert 0.8 < trace["F"].mean() < 0.99 and trace["I"].mean() < 0.2
+    else:
+        assert set(trace) == {"R", "Z", "H_tilde", "H"}
+        assert 0.8 < trace["Z"].mean() < 0.99
+    assert all(v.shape == (7, 3, 5) for v in trace.values())
+
+
+def test_gate_trace_rejects_other_layers():
+    with pytest.raises(TypeError, match="nn.LSTM or nn.GRU"):
+        rnnbook.gate_trace(rnnbook.SequenceClassifier("rnn", 16, 5, 8),
+                           torch.zeros(2, 3, dtype=torch.long))

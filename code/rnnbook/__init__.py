@@ -43,7 +43,7 @@ from .data import recall_task
 from .diagrams.cells import gru_cell, lstm_cell
 from .models import (GRULM, LSTMLM, GRUScratch, LSTMScratch, RecurrentLM,
                      SequenceClassifier, accuracy, first_state_gradient,
-                     fit_recall, longest_lag_held, recall_sweep,
+                     fit_recall, gate_trace, longest_lag_held, recall_sweep,
                      start_remembering)
 
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).
@@ -89,7 +89,7 @@ __all__ = [
 # Long memory and gated cells
 __all__ += ["recall_task", "gru_cell", "lstm_cell", "GRULM", "LSTMLM", "GRUScratch",
             "LSTMScratch", "RecurrentLM", "SequenceClassifier", "accuracy",
-            "first_state_gradient",
+            "first_state_gradient", "gate_trace",
 
             "fit_recall", "longest_lag_held", "recall_sweep", "start_remembering"]
 # Recurrent networks that train in parallel over time (book/parallel_rnn.md).

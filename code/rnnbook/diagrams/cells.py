@@ -104,21 +104,43 @@ def gru_cell() -> Figure:
     for x, fn, name in ((xr, r"$\sigma$", r"$R_t$"), (xz, r"$\sigma$", r"$Z_t$")):
         arrow(ax, (x, y_bus), (x, y_gate - 0.25))
         _gate(ax, x, y_gate, fn, name)
-    # Candidate: tanh(X W_xh + b_xh + R * (H W_hh + b_hh)); R acts on the product.
-    _op(ax, xc, 1.7, "×")
-    arrow(ax, (xr + 0.38, y_gate), (xc - 0.22, 1.8), connectionstyle="arc3,rad=-0.15")
-    arrow(ax, (xc, y_bus), (xc, 1.46))
+    # Candidate: tanh(X W_xh + b_xh + R * (H W_hh + b_hh)). The reset gate scales
+    # the recurrent product only; the input's term joins after it, unreset.
+    y_prod, y_sum, y_cand = 1.55, 2.2, 3.05
+    _op(ax, xc, y_prod, "×")
+    arrow(
+        ax,
+        (xr + 0.38, y_gate),
+        (xc - 0.22, y_prod + 0.1),
+        connectionstyle="arc3,rad=-0.15",
+    )
+    arrow(ax, (xc, y_bus), (xc, y_prod - 0.24))
     ax.text(
         xc + 0.35,
-        1.25,
+        y_prod - 0.35,
         r"$R_t \odot (H_{t-1}W_{hh}+b_{hh})$",
         ha="left",
         va="center",
         fontsize=10,
         color="#555555",
     )
-    arrow(ax, (xc, 1.94), (xc, 2.9 - 0.25))
-    _gate(ax, xc, 2.9, "tanh", r"$\tilde H_t$")
+    _op(ax, xc, y_sum, "+")
+    arrow(ax, (xc, y_prod + 0.24), (xc, y_sum - 0.24))
+    x_in = 9.6  # X_t's own line to the sum, around the reset gate
+    arrow(ax, (1.3, -0.5), (x_in, -0.5), style="-")
+    arrow(ax, (x_in, -0.5), (x_in, y_sum), style="-")
+    arrow(ax, (x_in, y_sum), (xc + 0.24, y_sum))
+    ax.text(
+        5.2,
+        -0.25,
+        r"$X_tW_{xh}+b_{xh}$, not reset",
+        ha="center",
+        va="center",
+        fontsize=10,
+        color="#555555",
+    )
+    arrow(ax, (xc, y_sum + 0.24), (xc, y_cand - 0.25))
+    _gate(ax, xc, y_cand, "tanh", r"$\tilde H_t$")
     # H_t = Z * H_{t-1} + (1 - Z) * H~.
     x_mix = 7.8
     _op(ax, x_mix, y_h, "mix", r=0.34)
@@ -128,7 +150,12 @@ def gru_cell() -> Figure:
         (x_mix - 0.3, y_h - 0.2),
         connectionstyle="arc3,rad=-0.2",
     )
-    arrow(ax, (xc, 3.15), (x_mix - 0.1, y_h - 0.34), connectionstyle="arc3,rad=-0.2")
+    arrow(
+        ax,
+        (xc, y_cand + 0.25),
+        (x_mix - 0.1, y_h - 0.34),
+        connectionstyle="arc3,rad=-0.2",
+    )
     ax.text(
         x_mix,
         y_h + 0.55,

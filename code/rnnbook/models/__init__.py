@@ -9,6 +9,7 @@ from .rnn_scratch import RNNLMScratch, RNNScratch
 from .classifier import (SequenceClassifier, accuracy, first_state_gradient,
                          fit_recall, longest_lag_held, recall_sweep,
                          start_remembering)
+from .gates import gate_trace
 from .gru import GRULM, GRUScratch
 from .lstm import LSTMLM, LSTMScratch
 from .recurrent_lm import RecurrentLM
@@ -19,7 +20,8 @@ __all__ = ["LanguageModel", "State", "detach_state", "NGramLM", "tune_k",
            "RNNScratch", "RNNLMScratch", "RNNLM", "FastRNNLMScratch"]
 # Long memory and gated cells
 __all__ += ["SequenceClassifier", "accuracy", "first_state_gradient", "fit_recall",
-            "longest_lag_held", "recall_sweep", "start_remembering", "GRULM",
+            "longest_lag_held", "recall_sweep", "start_remembering", "gate_trace",
+            "GRULM",
             "GRUScratch", "LSTMLM", "LSTMScratch", "RecurrentLM"]
 
 __all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM"]

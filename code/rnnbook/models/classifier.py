@@ -171,12 +171,14 @@ def fit_recall(
     clip: float | None = 1.0,
     seed: int = 0,
     num_val: int = 1000,
+    optimizer: str = "adam",
     log_every: int = 25,
     task: Callable[..., tuple[torch.Tensor, torch.Tensor]] | None = None,
 ) -> tuple[float, History]:
     """Train ``model`` on the recall task at ``lag``; return accuracy and history.
 
-    ``num_steps`` Adam steps on fresh minibatches of ``batch_size`` sequences
+    ``num_steps`` steps of ``optimizer`` (Adam unless told; ``book/long_memory.md``
+    compares plain ``"sgd"``) on fresh minibatches of ``batch_size`` sequences
     (no example is seen twice), drawn by :func:`rnnbook.recall_task` with
     ``seed``; the generic :func:`rnnbook.fit` does the training, with
     cross-entropy on the last step and gradients clipped at ``clip``. Each
@@ -218,7 +220,7 @@ def fit_recall(
         None,
         nn.functional.cross_entropy,
         num_epochs=-(-num_steps // log_every),
-        optimizer="adam",
+        optimizer=optimizer,
         lr=lr,
         clip=clip,
         seed=seed,
