@@ -12,15 +12,18 @@ def test_unfolded_rnn_labels(steps):
     fig = unfolded_rnn(num_steps=steps)
     labels = figure_texts(fig)
     # The folded network on the left.
-    for folded in (r"$x_t$", r"$h_t$", r"$o_t$"):
+    # Vectors and matrices are bold, as on the notation page.
+    for folded in (r"$\mathbf{x}_t$", r"$\mathbf{h}_t$", r"$\mathbf{o}_t$"):
         assert labels.count(folded) == 1
     # One input, hidden state and output per unrolled step, and no more.
     for t in range(1, steps + 1):
         for name in "xho":
-            assert labels.count(f"${name}_{t}$") == 1
-    assert f"$x_{steps + 1}$" not in labels
+            assert labels.count(f"$\\mathbf{{{name}}}_{t}$") == 1
+    assert f"$\\mathbf{{x}}_{steps + 1}$" not in labels
+    assert not any(label.startswith("$W") for label in labels)   # no italic W
     # The same weights label every step: once on the left, once per step on the right.
-    for weight in (r"$W_{xh}$", r"$W_{hh}$", r"$W_{hq}$"):
+    for weight in (r"$\mathbf{W}_{xh}$", r"$\mathbf{W}_{hh}$",
+                   r"$\mathbf{W}_{hq}$"):
         assert labels.count(weight) == steps + 1
     assert "unfold" in labels
 

@@ -16,7 +16,8 @@ def unfolded_rnn(num_steps: int = 3) -> Figure:
 
     The same three weight matrices label every step of the unrolled chain, which
     is the point of the picture: the unrolled network is a deep feed-forward
-    network whose layers share their parameters.
+    network whose layers share their parameters. Vectors and matrices are bold,
+    as on the notation page.
     """
     num_steps = check_positive_int(
         "num_steps", num_steps, why="an RNN unrolled over no steps has nothing to draw")
@@ -29,16 +30,18 @@ def unfolded_rnn(num_steps: int = 3) -> Figure:
                          xlim=(-1.2, right), ylim=(-0.75, 3.85))
 
     # Folded network: one column with a loop on the hidden state.
-    node(ax, 0, y_x, r"$x_t$", "input", fontsize=16)
-    node(ax, 0, y_h, r"$h_t$", "hidden", fontsize=16)
-    node(ax, 0, y_o, r"$o_t$", "output", fontsize=16)
-    arrow(ax, (0, y_x + 0.3), (0, y_h - 0.3), r"$W_{xh}$", label_offset=(-0.55, 0),
-          fontsize=14)
-    arrow(ax, (0, y_h + 0.3), (0, y_o - 0.3), r"$W_{hq}$", label_offset=(-0.55, 0),
-          fontsize=14)
+    node(ax, 0, y_x, r"$\mathbf{x}_t$", "input", fontsize=16)
+    node(ax, 0, y_h, r"$\mathbf{h}_t$", "hidden", fontsize=16)
+    node(ax, 0, y_o, r"$\mathbf{o}_t$", "output", fontsize=16)
+    arrow(ax, (0, y_x + 0.3), (0, y_h - 0.3), r"$\mathbf{W}_{xh}$",
+          label_offset=(-0.55, 0), fontsize=14)
+    arrow(ax, (0, y_h + 0.3), (0, y_o - 0.3), r"$\mathbf{W}_{hq}$",
+          label_offset=(-0.55, 0), fontsize=14)
     arrow(ax, (0.45, y_h + 0.22), (0.45, y_h - 0.22), color=COLORS["hidden"],
           connectionstyle="arc3,rad=-1.9")
-    ax.text(1.35, y_h, r"$W_{hh}$", ha="left", va="center", fontsize=14, color=INK)
+    # Just above the loop and in its colour, away from the "unfold" arrow.
+    ax.text(0.75, y_h + 0.3, r"$\mathbf{W}_{hh}$", ha="center", va="bottom",
+            fontsize=14, color=COLORS["hidden"])
 
     # The "unfold" sign between the two halves.
     arrow(ax, (1.95, y_h), (2.95, y_h), style="simple", color=COLORS["muted"])
@@ -49,18 +52,18 @@ def unfolded_rnn(num_steps: int = 3) -> Figure:
     for i in range(num_steps):
         t = i + 1
         cx = x0 + dx * i
-        node(ax, cx, y_x, rf"$x_{t}$", fontsize=16, role="input")
-        node(ax, cx, y_h, rf"$h_{t}$", fontsize=16, role="hidden")
-        node(ax, cx, y_o, rf"$o_{t}$", fontsize=16, role="output")
-        arrow(ax, (cx, y_x + 0.3), (cx, y_h - 0.3), r"$W_{xh}$",
+        node(ax, cx, y_x, rf"$\mathbf{{x}}_{t}$", fontsize=16, role="input")
+        node(ax, cx, y_h, rf"$\mathbf{{h}}_{t}$", fontsize=16, role="hidden")
+        node(ax, cx, y_o, rf"$\mathbf{{o}}_{t}$", fontsize=16, role="output")
+        arrow(ax, (cx, y_x + 0.3), (cx, y_h - 0.3), r"$\mathbf{W}_{xh}$",
               label_offset=(-0.5, 0), fontsize=12)
-        arrow(ax, (cx, y_h + 0.3), (cx, y_o - 0.3), r"$W_{hq}$",
+        arrow(ax, (cx, y_h + 0.3), (cx, y_o - 0.3), r"$\mathbf{W}_{hq}$",
               label_offset=(-0.5, 0), fontsize=12)
         start = (cx - dx + 0.45, y_h) if i > 0 else (cx - 1.05, y_h)
-        arrow(ax, start, (cx - 0.45, y_h), r"$W_{hh}$", label_offset=(0, 0.32),
-              color=COLORS["hidden"], fontsize=12)
-    ax.text(x0 - 1.15, y_h - 0.3, r"$h_0$", ha="center", va="top", fontsize=13,
-            color=INK)
+        arrow(ax, start, (cx - 0.45, y_h), r"$\mathbf{W}_{hh}$",
+              label_offset=(0, 0.32), color=COLORS["hidden"], fontsize=12)
+    ax.text(x0 - 1.15, y_h - 0.3, r"$\mathbf{h}_0$", ha="center", va="top",
+            fontsize=13, color=INK)
     ax.text((x0 + right - 1.4) / 2, -0.62,
             "time step " + r"$t = 1, \dots, %d$" % num_steps,
             ha="center", va="center", fontsize=13, color="#555555")
