@@ -103,7 +103,7 @@ def test_bptt_page_trained_model_measurements_support_the_prose(built_book):
     g = lambda key: glued(built_book, "bptt", key)  # noqa: E731
     # Before training (three seeds): tanh in its linear region, decay per step ~ the
     # spectral radius, and the bound sigma_max already below 1.
-    assert g("bptt_before_slope_lo") > 0.99
+    assert g("bptt_before_slope_lo") > 0.999  # "averages above 0.999"
     for end in ("lo", "hi"):
         assert abs(g(f"bptt_before_rate_{end}") / g(f"bptt_before_rho_{end}") - 1) < 0.1
     assert g("bptt_before_smax_hi") < 1
@@ -124,10 +124,10 @@ def test_bptt_page_trained_model_measurements_support_the_prose(built_book):
 
 def test_bptt_truncation_page_verdict_follows_from_the_runs(built_book):
     g = lambda key: glued(built_book, "bptt_truncation", key)  # noqa: E731
-    full = g("tbptt_run_full_ppl")
-    for key in ("k8", "r9"):  # "stay close to full"
-        assert abs(g(f"tbptt_run_{key}_ppl") / full - 1) < 0.05, key
-    assert g("tbptt_run_k2_diff") < 0 < g("tbptt_run_k2_gain")  # "ahead", "lower by"
+    for key in ("k8", "r9"):  # "stay close to full": within 0.15 on average
+        assert abs(g(f"tbptt_run_{key}_diff")) < 0.15, key
+    # "ahead", "lower by": by more than what counts as "close"
+    assert g("tbptt_run_k2_diff") < 0 and g("tbptt_run_k2_gain") > 0.2
     assert g("tbptt_run_k2_wins") == g("tbptt_num_runs")  # on every seed
     # Bias of truncation falls with k; randomized estimates are noisy but unbiased.
     assert g("tbptt_noise_k2") > g("tbptt_noise_k4") > g("tbptt_noise_k8")
