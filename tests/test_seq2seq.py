@@ -7,8 +7,8 @@ import torch
 
 from rnnbook.data.transduction import (BOS, EOS, FIRST_SYMBOL, PAD, pad,
                                        reversal_batch)
-from rnnbook.models.seq2seq import (Seq2Seq, beam_search, check_source,
-                                    exact_match, greedy_decode,
+from rnnbook.models.seq2seq import (Seq2Seq, additive_attention, beam_search,
+                                    check_source, exact_match, greedy_decode,
                                     reverse_padded, sequence_log_prob)
 
 V = 13
@@ -51,6 +51,26 @@ def test_padding_changes_no_output(attention):
     ta, _, _ = greedy_decode(m, X, X_len, 6)
     tb, _, _ = greedy_decode(m, wide, X_len, 6)
     assert torch.equal(ta, tb)
+
+
+def test_additive_attention_masks_and_averages():
+    g = torch.Generator().manual_seed(0)
+    W_q, w_v = torch.nn.Linear(3, 4), torch.nn.Linear(4, 1)
+    query = torch.randn(2, 3, generator=g)
+    keys, values = torch.randn(2, 5, 4, generator=g), torch.randn(2, 5, 6)
+    mask = torch.tensor([[True] * 5, [True, True, False, False, False]])
+    with torch.no_grad():
+        context, w = additive_attention(query, keys, values, mask, W_q, w_v)
+        scores = w_v(torch.tanh(W_q(query)[:, None] + keys))[..., 0]
+    assert torch.allclose(w.sum(-1), torch.ones(2))
+    assert (w[1, 2:] == 0).all()
+    assert torch.allclose(w[1, :2], scores[1, :2].softmax(-1))
+    assert torch.allclose(context, torch.einsum("bs,bsv->bv", w, values))
+    # what stands in the padded positions cannot matter
+    keys[1, 2:], values[1, 2:] = 99.0, -99.0
+    with torch.no_grad():
+        context2, _ = additive_attention(query, keys, values, mask, W_q, w_v)
+    assert torch.allclose(context, context2)
 
 
 def test_attention_weights_sum_to_one_and_skip_padding():
@@ -117,3 +137,9 @@ def test_bad_input_gets_a_clear_error():
         check_source(X, torch.tensor([2]), V)
     with pytest.raises(ValueError, match="outside"):
         model()(X + 20, X_len, torch.tensor([[BOS], [BOS]]))
+    with pytest.raises(ValueError, match="only 2 steps"):
+        greedy_decode(model(), X, torch.tensor([3, 1]), 4)
+    with pytest.raises(ValueError, match="beam_width"):
+        beam_search(model(), X[0], X_len[0], 0, 4)
+    with pytest.raises(ValueError, match="num_hiddens"):
+        Seq2Seq(V, 0)

@@ -1,13 +1,13 @@
 """The encoder-decoder, with or without additive attention, and its decoders.
 
 Explained in ``book/seq2seq.md``. The encoder reads the padded source
-``X`` (batch, steps) in both directions and hands the decoder two things: a
-summary state (batch, hidden) that starts the decoder, and the memory, one
-vector per source position (batch, steps, 2 * hidden). Without attention the
-decoder sees the source only through the summary: every string, long or short,
-must pass through one fixed-size vector. With attention, at every output step
-the decoder scores all source positions, turns the scores into weights that sum
-to 1 over the real (unpadded) positions, and reads their weighted average.
+``X`` (batch, S) in both directions and hands the decoder two things: a
+summary state (batch, hidden) that starts the decoder, and a :class:`Source`,
+one entry per source position. Without attention the decoder sees the source
+only through the summary: every string, long or short, must pass through one
+fixed-size vector. With attention, at every output step the decoder scores all
+source positions, turns the scores into weights that sum to 1 over the real
+(unpadded) positions, and reads the weighted average of their values.
 
 Padding is handled by lengths, never by hoping the model ignores ``PAD``: the
 backward pass reads each string from its own last token, the summary takes the
@@ -17,14 +17,17 @@ weight of exactly zero. So padding a batch more changes no output.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from ..checks import check_positive_int
-from ..data.transduction import BOS, EOS, PAD
+from ..data.transduction import BOS, EOS, PAD, reversal_batch
+from ..seeding import generator
 
-__all__ = ["Encoder", "Decoder", "Seq2Seq", "additive_attention",
+__all__ = ["Source", "Encoder", "Decoder", "Seq2Seq", "additive_attention",
            "reverse_padded", "check_source", "greedy_decode", "beam_search",
            "sequence_log_prob", "exact_match", "fit_seq2seq"]
 
@@ -72,34 +75,56 @@ def reverse_padded(X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     return X.gather(1, index)
 
 
-def additive_attention(queries: torch.Tensor, keys: torch.Tensor,
+class Source(NamedTuple):
+    """What the decoder may read of an encoded source batch.
+
+    ``states`` (batch, S, 2 * hidden): the encoder's forward and backward
+    state at each position, which say *where* the position is in the string;
+    ``symbols`` (batch, S, embed): the embedding of the symbol at each
+    position, *what* is there; ``mask`` (batch, S): True at real positions,
+    False at padding.
+    """
+
+    states: torch.Tensor
+    symbols: torch.Tensor
+    mask: torch.Tensor
+
+    def repeat(self, k: int) -> "Source":
+        """The first source, ``k`` times: one row per beam."""
+        return Source(*(x[:1].expand(k, *x.shape[1:]) for x in self))
+
+
+def additive_attention(query: torch.Tensor, keys: torch.Tensor,
                        values: torch.Tensor, mask: torch.Tensor,
-                       W_q: nn.Module, W_k: nn.Module,
-                       w_v: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
+                       W_q: nn.Module, w_v: nn.Module,
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
     """Additive attention (Bahdanau et al. 2015): ``(context, weights)``.
 
-    ``queries`` (batch, T, q), ``keys`` (batch, S, k), ``values`` (batch, S, v),
-    ``mask`` (batch, S) True at real positions. Score of query t for key j:
-    ``e_tj = w_v . tanh(W_q q_t + W_k k_j)``; the weights are the softmax of
-    the scores over the real positions (padded ones get exactly 0), and the
-    context is the weighted average of the values: (batch, T, v), weights
-    (batch, T, S).
+    ``query`` (batch, q): the decoder's state; ``keys`` (batch, S, a): the
+    source positions, already multiplied by their weight matrix (they do not
+    change from one decoder step to the next, so the decoder does that once);
+    ``values`` (batch, S, v); ``mask`` (batch, S), True at real positions.
+    Score of position j: ``w_v . tanh(W_q query + keys_j)``. The weights are
+    the softmax of the scores over the real positions (padded ones get
+    exactly 0, so each row sums to 1 over the real ones) and the context is
+    the weighted average of the values. context (batch, v), weights (batch, S).
     """
-    features = torch.tanh(W_q(queries)[:, :, None] + W_k(keys)[:, None])
-    scores = w_v(features).squeeze(-1)                    # (batch, T, S)
-    scores = scores.masked_fill(~mask[:, None, :], float("-inf"))
-    weights = torch.softmax(scores, dim=-1)               # sums to 1 over S
-    return weights @ values, weights                      # (batch, T, v)
+    features = torch.tanh(W_q(query)[:, None] + keys)     # (batch, S, a)
+    scores = w_v(features).squeeze(-1)                    # (batch, S)
+    scores = scores.masked_fill(~mask, float("-inf"))     # padding: exp = 0
+    weights = torch.softmax(scores, dim=-1)               # (batch, S)
+    context = (weights[:, :, None] * values).sum(1)       # (batch, v)
+    return context, weights
 
 
 class Encoder(nn.Module):
-    """A bidirectional GRU over a padded source: ``(memory, summary)``.
+    """A bidirectional GRU over a padded source: ``(source, summary)``.
 
-    ``forward(X, X_len)``: X (batch, steps) token ids, X_len (batch,) lengths.
-    ``memory`` (batch, steps, 2 * hidden) holds the forward and backward state
-    of every position; ``summary`` (batch, hidden) is a tanh layer over the
-    forward state at each string's last token and the backward state at its
-    first: the decoder's initial state.
+    ``forward(X, X_len)``: X (batch, S) token ids, X_len (batch,) lengths.
+    ``source`` is a :class:`Source`: the forward and backward state of every
+    position, the symbols' embeddings and the mask. ``summary`` (batch,
+    hidden) is a tanh layer over the forward state at each string's last
+    token and the backward state at its first: the decoder's initial state.
     """
 
     def __init__(self, vocab_size: int, num_hiddens: int,
@@ -111,63 +136,65 @@ class Encoder(nn.Module):
         self.summary = nn.Linear(2 * num_hiddens, num_hiddens)
 
     def forward(self, X: torch.Tensor,
-                X_len: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        E = self.embedding(X)                              # (batch, steps, embed)
-        H_fwd, _ = self.forward_rnn(E)                     # (batch, steps, hidden)
+                X_len: torch.Tensor) -> tuple[Source, torch.Tensor]:
+        E = self.embedding(X)                              # (batch, S, embed)
+        H_fwd, _ = self.forward_rnn(E)                     # (batch, S, hidden)
         H_bwd, _ = self.backward_rnn(reverse_padded(E, X_len))
         H_bwd = reverse_padded(H_bwd, X_len)               # back in source order
         last = H_fwd[torch.arange(X.shape[0]), X_len - 1]  # (batch, hidden)
         summary = torch.tanh(self.summary(torch.cat([last, H_bwd[:, 0]], -1)))
-        return torch.cat([H_fwd, H_bwd], -1), summary
+        mask = torch.arange(X.shape[1]) < X_len[:, None]   # (batch, S) real?
+        return Source(torch.cat([H_fwd, H_bwd], -1), E, mask), summary
 
 
 class Decoder(nn.Module):
-    """A GRU decoder; with ``attention=True`` it reads the memory at every step.
+    """A GRU decoder; with ``attention=True`` it reads the source at every step.
 
-    ``forward(Y, state, memory, mask) -> (logits, state, weights)``: Y (batch,
-    T) input tokens, state (batch, hidden), memory (batch, S, 2 * hidden), mask
-    (batch, S). Without attention a GRU runs over the T inputs from the
-    encoder's summary. With attention (Bahdanau et al. 2015) each step first
-    uses the previous state ``s_{t-1}`` as the query to read a context ``c_t``
-    from the memory, then feeds ``[embedding of y_{t-1}, c_t]`` to the GRU
-    cell; the scores come from ``[s_t, c_t]``. logits (batch, T, vocab);
-    weights (batch, T, S), or None without attention.
+    ``forward(Y, state, source) -> (logits, state, weights)``: Y (batch, T)
+    input tokens, state (batch, hidden), source a :class:`Source`. Without
+    attention a GRU runs over the T inputs from the encoder's summary and
+    never looks at the source again. With attention each step first uses the
+    previous state ``s_{t-1}`` as the query to read a context ``u_t``, then
+    feeds ``[embedding of y_{t-1}, u_t]`` to the GRU cell, and scores the
+    next token from ``[s_t, u_t]``. The keys are the encoder's states, which
+    say where each position is; the values are the source symbols'
+    embeddings, what each position holds (Bahdanau et al. 2015 use the
+    states for both). logits (batch, T, vocab); weights (batch, T, S), or
+    None without attention.
     """
 
     def __init__(self, vocab_size: int, num_hiddens: int, embed_size: int = 16,
-                 attention: bool = True, attention_size: int = 8) -> None:
+                 attention: bool = True, attention_size: int = 16) -> None:
         super().__init__()
         self.attention = attention
         self.embedding = nn.Embedding(vocab_size, embed_size)
         if attention:
             a = check_positive_int("attention_size", attention_size)
+            v = embed_size                     # the values: the symbols
             self.W_q = nn.Linear(num_hiddens, a, bias=False)
             self.W_k = nn.Linear(2 * num_hiddens, a, bias=False)
             self.w_v = nn.Linear(a, 1, bias=False)
-            self.cell = nn.GRUCell(embed_size + 2 * num_hiddens, num_hiddens)
-            self.output = nn.Linear(3 * num_hiddens, vocab_size)
+            self.cell = nn.GRUCell(embed_size + v, num_hiddens)
+            self.output = nn.Linear(num_hiddens + v, vocab_size)
         else:
             self.rnn = nn.GRU(embed_size, num_hiddens, batch_first=True)
             self.output = nn.Linear(num_hiddens, vocab_size)
 
-    def forward(self, Y: torch.Tensor, state: torch.Tensor, memory: torch.Tensor,
-                mask: torch.Tensor):
+    def forward(self, Y: torch.Tensor, state: torch.Tensor, source: Source):
         E = self.embedding(Y)                              # (batch, T, embed)
         if not self.attention:
             S, state = self.rnn(E, state[None])            # (batch, T, hidden)
             return self.output(S), state[0], None
-        keys = self.W_k(memory)             # (batch, S, a): projected once
+        keys = self.W_k(source.states)      # (batch, S, a): once, not per step
         outputs, weights = [], []
         for t in range(Y.shape[1]):
-            context, w = additive_attention(              # (batch, 1, 2 hidden)
-                state[:, None], keys, memory, mask, self.W_q, nn.Identity(),
-                self.w_v)
-            context = context[:, 0]
+            context, w = additive_attention(state, keys, source.symbols,
+                                            source.mask, self.W_q, self.w_v)
             state = self.cell(torch.cat([E[:, t], context], -1), state)
             outputs.append(torch.cat([state, context], -1))
             weights.append(w)
-        S = torch.stack(outputs, 1)                        # (batch, T, 3 hidden)
-        return self.output(S), state, torch.cat(weights, 1)
+        S = torch.stack(outputs, 1)                        # (batch, T, hidden+v)
+        return self.output(S), state, torch.stack(weights, 1)
 
 
 class Seq2Seq(nn.Module):
@@ -180,7 +207,7 @@ class Seq2Seq(nn.Module):
     target tokens that are not ``PAD``.
     """
 
-    def __init__(self, vocab_size: int, num_hiddens: int = 64,
+    def __init__(self, vocab_size: int, num_hiddens: int = 32,
                  attention: bool = True, embed_size: int = 16) -> None:
         super().__init__()
         self.vocab_size = check_positive_int("vocab_size", vocab_size)
@@ -188,17 +215,16 @@ class Seq2Seq(nn.Module):
         self.encoder = Encoder(vocab_size, num_hiddens, embed_size)
         self.decoder = Decoder(vocab_size, num_hiddens, embed_size, attention)
 
-    def encode(self, X: torch.Tensor, X_len: torch.Tensor):
-        """``(memory, state, mask)``: what the decoder needs from a source batch."""
+    def encode(self, X: torch.Tensor,
+               X_len: torch.Tensor) -> tuple[Source, torch.Tensor]:
+        """``(source, state)``: what the decoder reads, and its first state."""
         check_source(X, X_len, self.vocab_size)
-        memory, state = self.encoder(X, X_len)
-        mask = torch.arange(X.shape[1]) < X_len[:, None]   # (batch, S) real?
-        return memory, state, mask
+        return self.encoder(X, X_len)
 
     def forward(self, X: torch.Tensor, X_len: torch.Tensor,
                 Y_in: torch.Tensor) -> torch.Tensor:
-        memory, state, mask = self.encode(X, X_len)
-        logits, _, _ = self.decoder(Y_in, state, memory, mask)
+        source, state = self.encode(X, X_len)
+        logits, _, _ = self.decoder(Y_in, state, source)
         return logits                                      # (batch, T, vocab)
 
     def loss(self, X: torch.Tensor, X_len: torch.Tensor, Y_in: torch.Tensor,
@@ -208,8 +234,8 @@ class Seq2Seq(nn.Module):
                                ignore_index=PAD)
 
 
-def fit_seq2seq(model: Seq2Seq, num_steps: int = 250, batch_size: int = 128,
-                lengths: tuple[int, int] = (4, 20), lr: float = 0.01,
+def fit_seq2seq(model: Seq2Seq, num_steps: int = 200, batch_size: int = 128,
+                lengths: tuple[int, int] = (4, 20), lr: float = 0.03,
                 num_symbols: int = 10, seed: int = 0,
                 sampling: float = 0.0) -> list[float]:
     """Train ``model`` on fresh reversal batches with Adam; the losses.
@@ -222,9 +248,6 @@ def fit_seq2seq(model: Seq2Seq, num_steps: int = 250, batch_size: int = 128,
     each decoder input after ``BOS`` is replaced, with that probability, by
     the model's own greedy prediction for it.
     """
-    from ..data.transduction import reversal_batch
-    from ..seeding import generator
-
     g = generator(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     decay = torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.05, num_steps)
@@ -269,13 +292,13 @@ def greedy_decode(model: Seq2Seq, X: torch.Tensor, X_len: torch.Tensor,
     ``weights`` (batch, max_steps, S) are the attention weights (None without
     attention).
     """
-    memory, state, mask = model.encode(X, X_len)
+    source, state = model.encode(X, X_len)
     y = torch.full((X.shape[0], 1), BOS)
     done = torch.zeros(X.shape[0], dtype=torch.bool)
     tokens, weights = [], []
     log_prob = torch.zeros(X.shape[0])
     for _ in range(check_positive_int("max_steps", max_steps)):
-        logits, state, w = model.decoder(y, state, memory, mask)
+        logits, state, w = model.decoder(y, state, source)
         logp = logits[:, -1].log_softmax(-1)               # (batch, vocab)
         y = logp.argmax(-1, keepdim=True)                  # (batch, 1)
         log_prob += torch.where(done, 0.0, logp.gather(1, y)[:, 0])
@@ -291,51 +314,53 @@ def greedy_decode(model: Seq2Seq, X: torch.Tensor, X_len: torch.Tensor,
 def sequence_log_prob(model: Seq2Seq, X: torch.Tensor, X_len: torch.Tensor,
                       tokens: list[int]) -> float:
     """log P(tokens | source) under ``model``, for one source (steps,)."""
-    memory, state, mask = model.encode(X[None], X_len.reshape(1))
+    source, state = model.encode(X[None], X_len.reshape(1))
     Y_in = torch.tensor([[BOS] + list(tokens[:-1])])
-    logits, _, _ = model.decoder(Y_in, state, memory, mask)
+    logits, _, _ = model.decoder(Y_in, state, source)
     logp = logits[0].log_softmax(-1)                       # (T, vocab)
     return float(logp[torch.arange(len(tokens)), torch.tensor(tokens)].sum())
 
 
 @torch.no_grad()
 def beam_search(model: Seq2Seq, X: torch.Tensor, X_len: torch.Tensor,
-                beam_width: int, max_steps: int, alpha: float = 0.75):
-    """Beam search for one source ``X`` (steps,): ``(tokens, log_prob)``.
+                beam_width: int, max_steps: int,
+                gamma: float = 0.75) -> tuple[list[int], float]:
+    """Beam search for one source ``X`` (S,): ``(tokens, log_prob)``.
 
     Keep the ``beam_width`` most probable prefixes. At every step extend each
-    by every token, and keep the ``beam_width`` extensions with the highest
+    by every token and keep the ``beam_width`` extensions with the highest
     total log-probability; an extension that ends in ``EOS`` is finished and
-    set aside. After ``max_steps`` the unfinished ones are finished too. The
-    answer is the finished output with the highest length-normalised score
-    ``log P / length ** alpha``; ``alpha = 0`` scores by the total alone.
-    Width 1 is greedy decoding.
+    set aside (it still took one of the places). After ``max_steps`` the
+    unfinished ones are finished too. The answer is the finished output with
+    the highest length-normalised score ``log P / length ** gamma``;
+    ``gamma = 0`` ranks by the total alone. Width 1 is greedy decoding.
     """
     beam_width = check_positive_int("beam_width", beam_width)
-    memory, state, mask = model.encode(X[None], X_len.reshape(1))
-    beams = [([], 0.0, state)]        # (tokens, log-prob, state (1, hidden))
-    finished = []                     # (tokens, log-prob)
-    for step in range(check_positive_int("max_steps", max_steps)):
-        k = len(beams)
+    max_steps = check_positive_int("max_steps", max_steps)
+    source, state = model.encode(X[None], X_len.reshape(1))
+    beams = [([], 0.0)]                  # (tokens, total log-prob) per prefix
+    states = state                       # (beams, hidden)
+    finished = []                        # (tokens, total log-prob)
+    for step in range(max_steps):
         last = torch.tensor([[b[0][-1] if b[0] else BOS] for b in beams])
-        states = torch.cat([b[2] for b in beams])           # (k, hidden)
-        logits, states, _ = model.decoder(
-            last, states, memory.expand(k, -1, -1), mask.expand(k, -1))
-        totals = (torch.tensor([b[1] for b in beams], dtype=torch.double)[:, None]
-                  + logits[:, -1].log_softmax(-1).double())  # (k, vocab)
+        logits, states, _ = model.decoder(last, states,
+                                          source.repeat(len(beams)))
+        totals = (torch.tensor([b[1] for b in beams], dtype=torch.double)
+                  [:, None] + logits[:, -1].log_softmax(-1).double())
         top = totals.flatten().topk(min(beam_width, totals.numel()))
-        extended = []
+        kept, rows = [], []
         for score, index in zip(top.values.tolist(), top.indices.tolist()):
-            i, token = divmod(index, totals.shape[1])
+            i, token = divmod(index, totals.shape[1])  # prefix i, next token
             tokens = beams[i][0] + [token]
             if token == EOS or step == max_steps - 1:
                 finished.append((tokens, score))
             else:
-                extended.append((tokens, score, states[i:i + 1]))
-        beams = extended
-        if not beams:
+                kept.append((tokens, score))
+                rows.append(i)
+        if not kept:
             break
-    return max(finished, key=lambda f: f[1] / len(f[0]) ** alpha)
+        beams, states = kept, states[rows]             # (kept, hidden)
+    return max(finished, key=lambda f: f[1] / len(f[0]) ** gamma)
 
 
 def exact_match(tokens: torch.Tensor, Y_out: torch.Tensor) -> torch.Tensor:
