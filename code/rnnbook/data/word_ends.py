@@ -37,7 +37,7 @@ def word_end_tags(text: str) -> tuple[str, list[int]]:
 
 
 class WordEnds:
-    """The novel's letters without spaces (``letters``) and their tags (``tags``).
+    """The novel's letters without spaces (``letters``), their tags (``tags``).
 
     ``data`` is a :class:`rnnbook.TimeMachineData` at character level; its
     vocabulary encodes the letters (the space token is never used). Attributes:
@@ -61,7 +61,8 @@ class WordEnds:
 
     def __repr__(self) -> str:
         return (f"WordEnds({self.letters.numel():,} letters, "
-                f"{int(self.tags.sum()):,} word ends, train {self.num_train:,})")
+                f"{int(self.tags.sum()):,} word ends, "
+                f"train {self.num_train:,})")
 
     def batches(self, split: str = "train", batch_size: int = 64,
                 num_steps: int = 32, seed: int = 0, epoch: int = 0,

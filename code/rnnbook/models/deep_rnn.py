@@ -21,7 +21,7 @@ CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
 
 class DeepRNNLM(LanguageModel):
-    """One-hot tokens -> ``num_layers`` stacked recurrent layers -> ``nn.Linear``.
+    """One-hot tokens -> ``num_layers`` recurrent layers -> ``nn.Linear``.
 
     ``cell`` is ``"rnn"`` (tanh), ``"gru"`` or ``"lstm"``. ``forward(X, state)
     -> (logits, state)``: X (batch, steps) token indices, logits (batch, steps,
