@@ -111,3 +111,9 @@ from .fixed_points import (FixedPoints, find_fixed_points,  # noqa: E402
 __all__ += ["flipflop_task", "FlipFlopNet", "fit_flipflop", "sign_accuracy",
             "FixedPoints", "find_fixed_points", "iterate", "leading_direction",
             "perturbation_decay", "scalar_fixed_points", "state_gradient_norm"]
+# Deep and bidirectional RNNs (book/deep_birnn.md).
+from .data import WordEnds, tag_error_rate, word_end_tags  # noqa: E402
+from .models import BiRNN, DeepRNNLM, SequenceTagger  # noqa: E402
+from .diagrams import bidirectional_rnn, deep_rnn  # noqa: E402
+__all__ += ["WordEnds", "tag_error_rate", "word_end_tags", "BiRNN",
+            "DeepRNNLM", "SequenceTagger", "deep_rnn", "bidirectional_rnn"]

@@ -26,3 +26,6 @@ __all__ += ["recall_task"]  # book/long_memory.md
 # The 3-bit flip-flop (book/attractors.md)
 from .flipflop import flipflop_task  # noqa: E402
 __all__ += ["flipflop_task"]
+# A tagging task where the future helps (book/deep_birnn.md)
+from .word_ends import WordEnds, tag_error_rate, word_end_tags  # noqa: E402
+__all__ += ["WordEnds", "tag_error_rate", "word_end_tags"]

@@ -12,3 +12,6 @@ from .scan import scan_tree
 __all__ = ["unfolded_rnn", "partition_offsets", "sequential_streams",
            "computational_graph", "truncation_strategies", "char_lm",
            "task_shapes", "lstm_cell", "gru_cell", "scan_tree"]
+# Deep and bidirectional RNNs (book/deep_birnn.md).
+from .deep_birnn import bidirectional_rnn, deep_rnn  # noqa: E402
+__all__ += ["deep_rnn", "bidirectional_rnn"]

@@ -28,3 +28,7 @@ __all__ += ["MinGRU", "MinGRULM", "MinLSTM", "MinLSTMLM"]
 # Memory as attractors: the 3-bit flip-flop (book/attractors.md).
 from .flipflop import FlipFlopNet, fit_flipflop, sign_accuracy  # noqa: E402
 __all__ += ["FlipFlopNet", "fit_flipflop", "sign_accuracy"]
+# Deep and bidirectional RNNs (book/deep_birnn.md).
+from .birnn import BiRNN, SequenceTagger  # noqa: E402
+from .deep_rnn import DeepRNNLM  # noqa: E402
+__all__ += ["BiRNN", "SequenceTagger", "DeepRNNLM"]
