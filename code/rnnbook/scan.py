@@ -31,7 +31,8 @@ grows with ``log2(steps)`` (a *scan*, Blelloch 1990).
 forms that avoid the loop are here as well, for the page to compare:
 :func:`cumulative_product_form` (which divides, and so fails in float32 over
 long sequences) and Heinsen's :func:`log_space_recurrence` (which works with
-logarithms, and so needs positive coefficients).
+logarithms; in real arithmetic that needs positive coefficients, and
+Heinsen handles signs with complex logarithms).
 """
 
 from __future__ import annotations
@@ -348,9 +349,11 @@ def log_space_recurrence(
     ``log h_t = log A_t + logcumsumexp_s(log b_s - log A_s)`` with
     ``log A_t = sum_{s<=t} log a_s``: the division of
     :func:`cumulative_product_form` becomes a subtraction of logarithms, which
-    cannot overflow. It needs ``a_t > 0`` and ``b_t > 0`` (``h0 > 0`` if given),
-    which is why minGRU's log-space version makes its candidate state
-    positive.
+    cannot overflow. In real arithmetic, as here, it needs ``a_t > 0`` and
+    ``b_t > 0`` (``h0 > 0`` if given), which is why minGRU's log-space version
+    makes its candidate state positive. Heinsen's own code also takes negative
+    values, by casting to complex numbers before the logarithm (the sign rides
+    in the imaginary part) and keeping the real part at the end.
     """
     check_recurrence_inputs(log_a, log_b, log_h0)
     log_A = torch.cumsum(log_a, dim=0)  # (steps, batch, hidden)

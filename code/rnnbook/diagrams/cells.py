@@ -100,7 +100,7 @@ def gru_cell() -> Figure:
     arrow(ax, (0.1, y_h), (7.8 - 0.34, y_h), color=COLORS["hidden"])
     arrow(ax, (-0.4, y_h - 0.3), (-0.4, y_bus + 0.3), style="-", color=COLORS["hidden"])
     node(ax, -0.4, y_bus, r"$H_{t-1}$", "hidden", w=1.0)
-    _inputs(ax, xc, y_bus)
+    _inputs(ax, xr, y_bus)  # the joined bus feeds the two gates only
     for x, fn, name in ((xr, r"$\sigma$", r"$R_t$"), (xz, r"$\sigma$", r"$Z_t$")):
         arrow(ax, (x, y_bus), (x, y_gate - 0.25))
         _gate(ax, x, y_gate, fn, name)
@@ -114,7 +114,12 @@ def gru_cell() -> Figure:
         (xc - 0.22, y_prod + 0.1),
         connectionstyle="arc3,rad=-0.15",
     )
-    arrow(ax, (xc, y_bus), (xc, y_prod - 0.24))
+    # H_{t-1} alone, through W_hh, into the reset product (X_t does not join).
+    y_hh = 0.3
+    arrow(ax, (-0.4, y_bus - 0.3), (-0.4, y_hh), style="-", color=COLORS["hidden"])
+    arrow(ax, (-0.4, y_hh), (xc - 0.4, y_hh), style="-", color=COLORS["hidden"])
+    node(ax, xc, y_hh, r"$W_{hh}$", "muted", w=0.8, h=0.45, fontsize=11)
+    arrow(ax, (xc, y_hh + 0.23), (xc, y_prod - 0.24))
     ax.text(
         xc + 0.35,
         y_prod - 0.35,
