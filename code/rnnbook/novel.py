@@ -1,4 +1,4 @@
-"""How the book trains a language model on the whole novel: one protocol, two pages.
+"""How the book trains a language model on the novel (its first 90%; the rest validates): one protocol, two pages.
 
 ``book/rnn_concise.md`` trains the tanh RNN on the whole of *The Time Machine*
 with this protocol; ``book/gated.md`` trains the GRU and the LSTM with the same
@@ -28,7 +28,7 @@ from .training import History, fit_language_model
 
 @dataclass(frozen=True)
 class NovelProtocol:
-    """Settings for training a character-level language model on the whole novel.
+    """Settings for training a character-level language model on the novel (its first 90%).
 
     The first 90% of the novel is cut at random offsets into subsequences of
     ``num_steps`` characters, ``batch_size`` to a minibatch (``"random"``
@@ -67,7 +67,7 @@ class NovelProtocol:
                            drop_last=False)
 
 
-# The protocol of book/rnn_concise.md's whole-novel model, reused by book/gated.md.
+# The protocol of book/rnn_concise.md's larger model on the novel, reused by book/gated.md.
 NOVEL = NovelProtocol(num_hiddens=128, num_epochs=10)
 
 
