@@ -3,15 +3,16 @@
 Explained in ``book/attractors.md``, after Sussillo & Barak (2013). A network
 that receives no input applies the same map at every step, ``h <- F(h)``. Its
 fixed points, ``F(h*) = h*``, are the states it can stay in forever. Near one,
-a small displacement ``d`` evolves as ``d <- J d`` with ``J`` the Jacobian of
+a small displacement ``u`` evolves as ``u <- J u`` with ``J`` the Jacobian of
 ``F`` at ``h*``, so the eigenvalues of ``J`` decide its fate: all of modulus
 below 1, every displacement dies out (a stable point, an attractor: a memory);
 some above 1, the state leaves along those directions (a saddle).
 
-To find fixed points we minimise the speed ``q(h) = 1/2 ||F(h) - h||^2`` by
+To find fixed points we minimise ``K(h) = 1/2 ||F(h) - h||^2``, half the squared
+speed (how far one step moves the state; Sussillo & Barak write q), by
 gradient descent from many starting states (states the network visits). Its
-minima with ``q = 0`` are exactly the fixed points, stable or not: descent
-on ``q`` finds saddles of ``F`` as readily as attractors.
+minima with ``K = 0`` are exactly the fixed points, stable or not: descent
+on ``K`` finds saddles of ``F`` as readily as attractors.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ Map = Callable[[torch.Tensor], torch.Tensor]  # (n, hidden) -> (n, hidden)
 
 
 def speed(F: Map, H: torch.Tensor) -> torch.Tensor:
-    """``q(h) = 1/2 ||F(h) - h||^2`` for every row of H (n, hidden) -> (n,)."""
+    """``K(h) = 1/2 ||F(h) - h||^2`` for every row of H (n, hidden) -> (n,)."""
     return 0.5 * (F(H) - H).pow(2).sum(dim=1)
 
 
@@ -46,10 +47,10 @@ def _check_starts(starts: object) -> torch.Tensor:
 def minimise_speed(
     F: Map, starts: torch.Tensor, num_iters: int = 500, lr: float = 0.01
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Descend ``q`` from every row of ``starts`` (n, hidden) with Adam.
+    """Descend ``K`` from every row of ``starts`` (n, hidden) with Adam.
 
-    Returns the end points (n, hidden) and their speeds (n,). The rows move
-    independently (``q`` sums over rows, so each row's gradient is its own).
+    Returns the end points (n, hidden) and their ``K`` (n,). The rows move
+    independently (``K`` sums over rows, so each row's gradient is its own).
     """
     starts = _check_starts(starts)
     num_iters = check_positive_int("num_iters", num_iters)
@@ -57,9 +58,9 @@ def minimise_speed(
     H = starts.detach().clone().requires_grad_()  # (n, hidden)
     optimizer = torch.optim.Adam([H], lr=lr)
     for _ in range(num_iters):
-        q = speed(F, H)  # (n,)
+        K = speed(F, H)  # (n,)
         optimizer.zero_grad()
-        q.sum().backward()
+        K.sum().backward()
         optimizer.step()
     H = H.detach()
     with torch.no_grad():
@@ -121,9 +122,9 @@ def num_unstable(eigenvalues: torch.Tensor) -> int:
 class FixedPoints:
     """Fixed points and their linearisation, one row or entry per point.
 
-    ``points`` (k, hidden); ``speeds`` (k,); ``eigenvalues`` (k, hidden),
-    complex; ``unstable`` (k,) the number of eigenvalues of modulus above 1;
-    ``stable`` (k,) bool, ``unstable == 0``.
+    ``points`` (k, hidden); ``speeds`` (k,), the ``K`` of each point;
+    ``eigenvalues`` (k, hidden), complex; ``unstable`` (k,) the number of
+    eigenvalues of modulus above 1; ``stable`` (k,) bool, ``unstable == 0``.
     """
 
     points: torch.Tensor
