@@ -80,10 +80,26 @@ def jacobian(F: Map, h: torch.Tensor) -> torch.Tensor:
     return torch.autograd.functional.jacobian(lambda x: F(x[None])[0], h)
 
 
+def jacobians(F: Map, H: torch.Tensor) -> torch.Tensor:
+    """The Jacobian ``dF/dh`` at every row of H (n, hidden): (n, hidden, hidden).
+
+    F must act on each row alone, as a network's step does on a minibatch.
+    Then output j of row i depends on row i only, so one backward pass of
+    ``F(H)[:, j].sum()`` gives row j of all n Jacobians at once: ``hidden``
+    passes in all, instead of ``hidden`` per state.
+    """
+    H = _check_starts(H).detach().requires_grad_()  # (n, hidden)
+    out = F(H)  # (n, hidden)
+    rows = [torch.autograd.grad(out[:, j].sum(), H, retain_graph=True)[0]
+            for j in range(out.shape[1])]  # hidden x (n, hidden)
+    return torch.stack(rows, dim=1)  # (n, out, in)
+
+
 def newton_refine(F: Map, H: torch.Tensor, num_iters: int = 5) -> torch.Tensor:
     """Polish approximate fixed points H (n, hidden) with Newton steps on F(h) - h = 0.
 
-    Each step solves ``(J - I) d = -(F(h) - h)``: near a fixed point whose
+    All rows take their steps together (:func:`jacobians`). Each step solves
+    ``(J - I) d = -(F(h) - h)``: near a fixed point whose
     Jacobian has no eigenvalue 1 (stable or saddle alike) the error squares
     at every step, down to the precision of the dtype.
     """
@@ -91,11 +107,11 @@ def newton_refine(F: Map, H: torch.Tensor, num_iters: int = 5) -> torch.Tensor:
     num_iters = check_int("num_iters", num_iters, minimum=0)
     eye = torch.eye(H.shape[1], dtype=H.dtype)
     for _ in range(num_iters):
-        for i in range(len(H)):
-            J = jacobian(F, H[i])
-            with torch.no_grad():
-                residual = F(H[i:i + 1])[0] - H[i]
-                H[i] = H[i] - torch.linalg.pinv(J - eye, rtol=1e-9) @ residual
+        J = jacobians(F, H)  # (n, hidden, hidden)
+        with torch.no_grad():
+            residual = F(H) - H  # (n, hidden)
+            step = torch.linalg.pinv(J - eye, rtol=1e-9) @ residual[..., None]
+            H = H - step[..., 0]
     return H
 
 
@@ -106,11 +122,12 @@ def unique_points(H: torch.Tensor, tol: float = 1e-3) -> torch.Tensor:
     """
     H = _check_starts(H)
     tol = check_real("tol", tol, 0.0, low_open=True)
-    kept: list[torch.Tensor] = []
-    for h in H:
-        if all((h - k).norm() > tol for k in kept):
-            kept.append(h)
-    return torch.stack(kept)
+    D = torch.cdist(H, H, compute_mode="donot_use_mm_for_euclid_dist")  # (n, n)
+    kept: list[int] = []
+    for i in range(len(H)):
+        if not kept or bool((D[i, kept] > tol).all()):
+            kept.append(i)
+    return H[kept]
 
 
 def num_unstable(eigenvalues: torch.Tensor) -> int:
@@ -141,7 +158,7 @@ class FixedPoints:
 
     def jacobians(self, F: Map) -> torch.Tensor:
         """The Jacobian at every point: (k, hidden, hidden)."""
-        return torch.stack([jacobian(F, h) for h in self.points])
+        return jacobians(F, self.points)
 
 
 def find_fixed_points(
@@ -179,7 +196,7 @@ def find_fixed_points(
     H = unique_points(H, tol)
     with torch.no_grad():
         q = speed(F, H)
-    eig = torch.stack([torch.linalg.eigvals(jacobian(F, h)) for h in H])
+    eig = torch.linalg.eigvals(jacobians(F, H))  # (k, hidden)
     unstable = torch.tensor([num_unstable(e) for e in eig])
     return FixedPoints(H, q, eig, unstable)
 
