@@ -28,7 +28,11 @@ Map = Callable[[torch.Tensor], torch.Tensor]  # (n, hidden) -> (n, hidden)
 
 
 def speed(F: Map, H: torch.Tensor) -> torch.Tensor:
-    """``K(h) = 1/2 ||F(h) - h||^2`` for every row of H (n, hidden) -> (n,)."""
+    """``K(h) = 1/2 ||F(h) - h||^2`` for every row of H (n, hidden) -> (n,).
+
+    Half the squared speed ``||F(h) - h||``: the name is short for what
+    :func:`minimise_speed` descends and ``max_speed`` bounds.
+    """
     return 0.5 * (F(H) - H).pow(2).sum(dim=1)
 
 
@@ -172,12 +176,13 @@ def find_fixed_points(
 ) -> FixedPoints:
     """The fixed points of F reached from ``starts`` (n, hidden), classified.
 
-    Descend the speed from every start (:func:`minimise_speed`), merge end
+    Descend ``K`` from every start (:func:`minimise_speed`), merge end
     points closer than ``tol``, polish with Newton steps
-    (:func:`newton_refine`), keep the end points whose speed is
-    below ``max_speed`` (slow points that are not fixed are dropped), merge
-    those closer than ``tol`` (:func:`unique_points`), and count the unstable
-    eigenvalues of the Jacobian at each. Use float64 for a ``max_speed`` far
+    (:func:`newton_refine`), keep the end points whose ``K`` is
+    below ``max_speed``, a bound on ``K``, half the squared speed (slow
+    points that are not fixed are dropped), merge those closer than ``tol``
+    (:func:`unique_points`), and count the unstable eigenvalues of the
+    Jacobian at each. Use float64 for a ``max_speed`` far
     below float32's precision.
     """
     max_speed = check_real("max_speed", max_speed, 0.0, low_open=True)
@@ -189,7 +194,7 @@ def find_fixed_points(
     H = H[q < max_speed]
     if not len(H):
         raise ValueError(
-            f"no start reached a speed below max_speed={max_speed:g}: use more "
+            f"no start reached K below max_speed={max_speed:g}: use more "
             "num_iters, more starts, or a larger max_speed (float32 cannot go "
             "much below 1e-12)"
         )
