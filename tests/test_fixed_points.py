@@ -6,7 +6,8 @@ import math
 import pytest
 import torch
 
-from rnnbook.fixed_points import (find_fixed_points, jacobian, minimise_speed,
+from rnnbook.fixed_points import (find_fixed_points, jacobian, jacobians,
+                                  minimise_speed,
                                   num_unstable, perturbation_decay,
                                   scalar_fixed_points, speed, unique_points)
 
@@ -138,3 +139,22 @@ def test_gradient_and_leading_direction_on_a_linear_map():
     H = torch.ones(3, 2, dtype=D)
     torch.testing.assert_close(iterate(F, H, 4),
                                H @ torch.linalg.matrix_power(A, 4).T)
+
+
+def test_jacobians_of_all_rows_at_once_match_one_at_a_time():
+    g = torch.Generator().manual_seed(0)
+    W = torch.randn(5, 5, generator=g, dtype=torch.float64)
+
+    def F(H):
+        return torch.tanh(H @ W)  # row-wise, like a network's step
+
+    H = torch.randn(7, 5, generator=g, dtype=torch.float64)
+    J = jacobians(F, H)
+    assert J.shape == (7, 5, 5)
+    for i in range(7):
+        torch.testing.assert_close(J[i], jacobian(F, H[i]))
+        # closed form: d tanh(h W) / dh = diag(1 - tanh^2) W^T
+        expected = torch.diag(1 - F(H[i:i + 1])[0] ** 2) @ W.T
+        torch.testing.assert_close(J[i], expected)
+    with pytest.raises(ValueError, match="starts must be"):
+        jacobians(F, H[0])

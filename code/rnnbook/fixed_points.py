@@ -3,15 +3,16 @@
 Explained in ``book/attractors.md``, after Sussillo & Barak (2013). A network
 that receives no input applies the same map at every step, ``h <- F(h)``. Its
 fixed points, ``F(h*) = h*``, are the states it can stay in forever. Near one,
-a small displacement ``d`` evolves as ``d <- J d`` with ``J`` the Jacobian of
+a small displacement ``u`` evolves as ``u <- J u`` with ``J`` the Jacobian of
 ``F`` at ``h*``, so the eigenvalues of ``J`` decide its fate: all of modulus
 below 1, every displacement dies out (a stable point, an attractor: a memory);
 some above 1, the state leaves along those directions (a saddle).
 
-To find fixed points we minimise the speed ``q(h) = 1/2 ||F(h) - h||^2`` by
+To find fixed points we minimise ``K(h) = 1/2 ||F(h) - h||^2``, half the squared
+speed (how far one step moves the state; Sussillo & Barak write q), by
 gradient descent from many starting states (states the network visits). Its
-minima with ``q = 0`` are exactly the fixed points, stable or not: descent
-on ``q`` finds saddles of ``F`` as readily as attractors.
+minima with ``K = 0`` are exactly the fixed points, stable or not: descent
+on ``K`` finds saddles of ``F`` as readily as attractors.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ Map = Callable[[torch.Tensor], torch.Tensor]  # (n, hidden) -> (n, hidden)
 
 
 def speed(F: Map, H: torch.Tensor) -> torch.Tensor:
-    """``q(h) = 1/2 ||F(h) - h||^2`` for every row of H (n, hidden) -> (n,)."""
+    """``K(h) = 1/2 ||F(h) - h||^2`` for every row of H (n, hidden) -> (n,).
+
+    Half the squared speed ``||F(h) - h||``: the name is short for what
+    :func:`minimise_speed` descends and ``max_speed`` bounds.
+    """
     return 0.5 * (F(H) - H).pow(2).sum(dim=1)
 
 
@@ -46,10 +51,10 @@ def _check_starts(starts: object) -> torch.Tensor:
 def minimise_speed(
     F: Map, starts: torch.Tensor, num_iters: int = 500, lr: float = 0.01
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Descend ``q`` from every row of ``starts`` (n, hidden) with Adam.
+    """Descend ``K`` from every row of ``starts`` (n, hidden) with Adam.
 
-    Returns the end points (n, hidden) and their speeds (n,). The rows move
-    independently (``q`` sums over rows, so each row's gradient is its own).
+    Returns the end points (n, hidden) and their ``K`` (n,). The rows move
+    independently (``K`` sums over rows, so each row's gradient is its own).
     """
     starts = _check_starts(starts)
     num_iters = check_positive_int("num_iters", num_iters)
@@ -57,9 +62,9 @@ def minimise_speed(
     H = starts.detach().clone().requires_grad_()  # (n, hidden)
     optimizer = torch.optim.Adam([H], lr=lr)
     for _ in range(num_iters):
-        q = speed(F, H)  # (n,)
+        K = speed(F, H)  # (n,)
         optimizer.zero_grad()
-        q.sum().backward()
+        K.sum().backward()
         optimizer.step()
     H = H.detach()
     with torch.no_grad():
@@ -79,10 +84,26 @@ def jacobian(F: Map, h: torch.Tensor) -> torch.Tensor:
     return torch.autograd.functional.jacobian(lambda x: F(x[None])[0], h)
 
 
+def jacobians(F: Map, H: torch.Tensor) -> torch.Tensor:
+    """The Jacobian ``dF/dh`` at every row of H (n, hidden): (n, hidden, hidden).
+
+    F must act on each row alone, as a network's step does on a minibatch.
+    Then output j of row i depends on row i only, so one backward pass of
+    ``F(H)[:, j].sum()`` gives row j of all n Jacobians at once: ``hidden``
+    passes in all, instead of ``hidden`` per state.
+    """
+    H = _check_starts(H).detach().requires_grad_()  # (n, hidden)
+    out = F(H)  # (n, hidden)
+    rows = [torch.autograd.grad(out[:, j].sum(), H, retain_graph=True)[0]
+            for j in range(out.shape[1])]  # hidden x (n, hidden)
+    return torch.stack(rows, dim=1)  # (n, out, in)
+
+
 def newton_refine(F: Map, H: torch.Tensor, num_iters: int = 5) -> torch.Tensor:
     """Polish approximate fixed points H (n, hidden) with Newton steps on F(h) - h = 0.
 
-    Each step solves ``(J - I) d = -(F(h) - h)``: near a fixed point whose
+    All rows take their steps together (:func:`jacobians`). Each step solves
+    ``(J - I) d = -(F(h) - h)``: near a fixed point whose
     Jacobian has no eigenvalue 1 (stable or saddle alike) the error squares
     at every step, down to the precision of the dtype.
     """
@@ -90,11 +111,11 @@ def newton_refine(F: Map, H: torch.Tensor, num_iters: int = 5) -> torch.Tensor:
     num_iters = check_int("num_iters", num_iters, minimum=0)
     eye = torch.eye(H.shape[1], dtype=H.dtype)
     for _ in range(num_iters):
-        for i in range(len(H)):
-            J = jacobian(F, H[i])
-            with torch.no_grad():
-                residual = F(H[i:i + 1])[0] - H[i]
-                H[i] = H[i] - torch.linalg.pinv(J - eye, rtol=1e-9) @ residual
+        J = jacobians(F, H)  # (n, hidden, hidden)
+        with torch.no_grad():
+            residual = F(H) - H  # (n, hidden)
+            step = torch.linalg.pinv(J - eye, rtol=1e-9) @ residual[..., None]
+            H = H - step[..., 0]
     return H
 
 
@@ -105,11 +126,12 @@ def unique_points(H: torch.Tensor, tol: float = 1e-3) -> torch.Tensor:
     """
     H = _check_starts(H)
     tol = check_real("tol", tol, 0.0, low_open=True)
-    kept: list[torch.Tensor] = []
-    for h in H:
-        if all((h - k).norm() > tol for k in kept):
-            kept.append(h)
-    return torch.stack(kept)
+    D = torch.cdist(H, H, compute_mode="donot_use_mm_for_euclid_dist")  # (n, n)
+    kept: list[int] = []
+    for i in range(len(H)):
+        if not kept or bool((D[i, kept] > tol).all()):
+            kept.append(i)
+    return H[kept]
 
 
 def num_unstable(eigenvalues: torch.Tensor) -> int:
@@ -121,9 +143,9 @@ def num_unstable(eigenvalues: torch.Tensor) -> int:
 class FixedPoints:
     """Fixed points and their linearisation, one row or entry per point.
 
-    ``points`` (k, hidden); ``speeds`` (k,); ``eigenvalues`` (k, hidden),
-    complex; ``unstable`` (k,) the number of eigenvalues of modulus above 1;
-    ``stable`` (k,) bool, ``unstable == 0``.
+    ``points`` (k, hidden); ``speeds`` (k,), the ``K`` of each point;
+    ``eigenvalues`` (k, hidden), complex; ``unstable`` (k,) the number of
+    eigenvalues of modulus above 1; ``stable`` (k,) bool, ``unstable == 0``.
     """
 
     points: torch.Tensor
@@ -140,7 +162,7 @@ class FixedPoints:
 
     def jacobians(self, F: Map) -> torch.Tensor:
         """The Jacobian at every point: (k, hidden, hidden)."""
-        return torch.stack([jacobian(F, h) for h in self.points])
+        return jacobians(F, self.points)
 
 
 def find_fixed_points(
@@ -154,12 +176,13 @@ def find_fixed_points(
 ) -> FixedPoints:
     """The fixed points of F reached from ``starts`` (n, hidden), classified.
 
-    Descend the speed from every start (:func:`minimise_speed`), merge end
+    Descend ``K`` from every start (:func:`minimise_speed`), merge end
     points closer than ``tol``, polish with Newton steps
-    (:func:`newton_refine`), keep the end points whose speed is
-    below ``max_speed`` (slow points that are not fixed are dropped), merge
-    those closer than ``tol`` (:func:`unique_points`), and count the unstable
-    eigenvalues of the Jacobian at each. Use float64 for a ``max_speed`` far
+    (:func:`newton_refine`), keep the end points whose ``K`` is
+    below ``max_speed``, a bound on ``K``, half the squared speed (slow
+    points that are not fixed are dropped), merge those closer than ``tol``
+    (:func:`unique_points`), and count the unstable eigenvalues of the
+    Jacobian at each. Use float64 for a ``max_speed`` far
     below float32's precision.
     """
     max_speed = check_real("max_speed", max_speed, 0.0, low_open=True)
@@ -171,14 +194,14 @@ def find_fixed_points(
     H = H[q < max_speed]
     if not len(H):
         raise ValueError(
-            f"no start reached a speed below max_speed={max_speed:g}: use more "
+            f"no start reached K below max_speed={max_speed:g}: use more "
             "num_iters, more starts, or a larger max_speed (float32 cannot go "
             "much below 1e-12)"
         )
     H = unique_points(H, tol)
     with torch.no_grad():
         q = speed(F, H)
-    eig = torch.stack([torch.linalg.eigvals(jacobian(F, h)) for h in H])
+    eig = torch.linalg.eigvals(jacobians(F, H))  # (k, hidden)
     unstable = torch.tensor([num_unstable(e) for e in eig])
     return FixedPoints(H, q, eig, unstable)
 
