@@ -193,3 +193,25 @@ def test_training_lowers_the_loss_and_keeps_snapshots(small):
         train_char_lm(model, data, steps=2, snapshots=(3,))
     with pytest.raises(ValueError, match="cell"):
         CharLM("transformer", 5, 4)
+
+
+def test_windows_at_line_starts(small):
+    data, _ = small
+    gen = torch.Generator().manual_seed(0)
+    X, Y = data.random_windows(50, 20, gen, line_starts=True)
+    assert X.shape == Y.shape == (50, 20)
+    assert torch.equal(X[:, 1:], Y[:, :-1])
+    starts = set(data.line_starts(20).tolist())
+    newline = data.chars.index("\n")
+    # Every line start of the training text is just after a line break ...
+    assert starts and all(data.train_corpus[s - 1] == newline for s in starts)
+    assert len(starts) == int((data.train_corpus[:-21] == newline).sum())
+    # ... and every window begins at one (the text's lines differ in length).
+    text = data.train_text
+    for row in X:
+        begin = data.decode(row)
+        assert any(text.startswith(begin, s) for s in starts)
+        assert text.count("\n" + begin) >= 1
+    no_breaks = NovelAsWritten(text="abc def " * 10)
+    with pytest.raises(ValueError, match="no line"):
+        no_breaks.random_windows(2, 5, gen, line_starts=True)

@@ -71,19 +71,41 @@ class NovelAsWritten:
         return "".join(self.chars[int(i)] for i in indices)
 
     def random_windows(self, batch_size: int, num_steps: int,
-                       generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+                       generator: torch.Generator, line_starts: bool = False
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
         """``batch_size`` windows of the training corpus at random offsets.
 
         Returns ``X, Y``, each ``(batch_size, num_steps)``, with ``Y`` the
         one-character shift of ``X``. The offsets come from ``generator``.
+        With ``line_starts=True`` every window starts at the beginning of a
+        line (just after a line break), so a model that reads it from a zero
+        state starts at position 0 of the line (``book/inside.md``).
         """
         batch_size = check_positive_int("batch_size", batch_size)
         num_steps = check_positive_int("num_steps", num_steps)
         if num_steps + 1 > self.num_train:
             raise ValueError(f"num_steps={num_steps} does not fit in the "
                              f"{self.num_train} training characters")
-        starts = torch.randint(0, self.num_train - num_steps, (batch_size,),
-                               generator=generator)  # (batch,)
+        if line_starts:
+            begins = self.line_starts(num_steps)  # (lines,)
+            if begins.numel() == 0:
+                raise ValueError(f"no line of the training text starts "
+                                 f"{num_steps + 1} characters before its end: "
+                                 "lower num_steps, or use line_starts=False")
+            starts = begins[torch.randint(0, begins.numel(), (batch_size,),
+                                          generator=generator)]  # (batch,)
+        else:
+            starts = torch.randint(0, self.num_train - num_steps,
+                                   (batch_size,), generator=generator)
         offsets = starts[:, None] + torch.arange(num_steps + 1)  # (batch, steps+1)
         windows = self.train_corpus[offsets]
         return windows[:, :-1], windows[:, 1:]
+
+    def line_starts(self, num_steps: int = 0) -> torch.Tensor:
+        """Positions in the training corpus just after a line break, at which
+        a window of ``num_steps`` characters and its target still fit."""
+        if "\n" not in self._index:
+            return torch.zeros(0, dtype=torch.long)
+        breaks = self.train_corpus == self._index["\n"]  # (num_train,)
+        begins = torch.nonzero(breaks)[:, 0] + 1
+        return begins[begins + num_steps + 1 <= self.num_train]

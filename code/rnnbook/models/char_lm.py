@@ -66,16 +66,19 @@ class CharLM(LanguageModel):
 
 def train_char_lm(model: LanguageModel, data, steps: int, batch_size: int = 32,
                   num_steps: int = 128, lr: float = 0.01, clip: float = 1.0,
-                  seed: int = 0, snapshots: tuple[int, ...] = ()
+                  seed: int = 0, snapshots: tuple[int, ...] = (),
+                  line_starts: bool = False
                   ) -> tuple[list[float], dict[int, dict]]:
     """Adam on random training windows of ``data`` (a
     :class:`rnnbook.NovelAsWritten`), with the gradient clipped to norm ``clip``.
 
     Each of ``steps`` updates reads ``batch_size`` windows of ``num_steps``
     characters, drawn by :func:`rnnbook.generator` ``(seed)``; every window
-    starts from a zero state. Returns the training loss of every step (nats
-    per character) and a copy of the model's ``state_dict`` after each step
-    listed in ``snapshots`` (0: before training).
+    starts from a zero state, and with ``line_starts=True`` at the beginning
+    of a line (:meth:`rnnbook.NovelAsWritten.random_windows`). Returns the
+    training loss of every step (nats per character) and a copy of the
+    model's ``state_dict`` after each step listed in ``snapshots`` (0: before
+    training).
     """
     steps = check_positive_int("steps", steps)
     check_real("lr", lr, 0, low_open=True)
@@ -91,7 +94,8 @@ def train_char_lm(model: LanguageModel, data, steps: int, batch_size: int = 32,
     losses = []
     model.train()
     for step in range(1, steps + 1):
-        X, Y = data.random_windows(batch_size, num_steps, gen)  # (batch, steps)
+        X, Y = data.random_windows(batch_size, num_steps, gen,
+                                   line_starts)  # (batch, steps)
         logits, _ = model(X)
         loss = sequence_cross_entropy(logits, Y)
         optimizer.zero_grad()
