@@ -1,9 +1,10 @@
-"""How the book trains a language model on the novel (its first 90%; the rest validates): one protocol, two pages.
+"""How the book trains a language model on the novel: one protocol, two pages.
 
-``book/rnn_concise.md`` trains the tanh RNN on the whole of *The Time Machine*
-with this protocol; ``book/gated.md`` trains the GRU and the LSTM with the same
-one, and the same RNN again, so that the three validation perplexities in its
-table come from the same data, the same optimiser and the same number of steps.
+``book/rnn_concise.md`` trains the tanh RNN on the first 90% of *The Time
+Machine* (the rest validates) with this protocol; ``book/gated.md`` trains the
+GRU and the LSTM with the same one, and the same RNN again, so that the three
+validation perplexities in its table come from the same data, the same
+optimiser and the same number of steps.
 Defining the protocol once, here, is what makes the comparison fair: a page
 cannot quietly train one model longer than the other.
 
@@ -28,7 +29,7 @@ from .training import History, fit_language_model
 
 @dataclass(frozen=True)
 class NovelProtocol:
-    """Settings for training a character-level language model on the novel (its first 90%).
+    """Settings for training a character-level language model on the novel.
 
     The first 90% of the novel is cut at random offsets into subsequences of
     ``num_steps`` characters, ``batch_size`` to a minibatch (``"random"``
@@ -67,7 +68,7 @@ class NovelProtocol:
                            drop_last=False)
 
 
-# The protocol of book/rnn_concise.md's larger model on the novel, reused by book/gated.md.
+# The protocol of book/rnn_concise.md's larger model, reused by book/gated.md.
 NOVEL = NovelProtocol(num_hiddens=128, num_epochs=10)
 
 
