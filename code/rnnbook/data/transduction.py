@@ -69,8 +69,9 @@ def reversal_batch(batch_size: int, lengths: int | tuple[int, int],
 
     ``lengths`` is one length, or a pair ``(low, high)``: each string's length
     is then drawn uniformly from ``low`` to ``high`` inclusive. ``X`` (batch,
-    longest) holds the sources padded with ``PAD`` and ``X_len`` (batch,) their
-    lengths; ``Y_in`` and ``Y_out`` (batch, longest + 1) are the decoder's
+    high) holds the sources padded with ``PAD`` (``high`` columns even when no
+    string is that long) and ``X_len`` (batch,) their lengths; ``Y_in`` and
+    ``Y_out`` (batch, high + 1) are the decoder's
     input and target (:func:`decoder_io`). Draws come from ``generator``.
     """
     batch_size = check_positive_int("batch_size", batch_size)
