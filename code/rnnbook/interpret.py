@@ -233,8 +233,8 @@ def char_classes(text: str) -> np.ndarray:
 
     Precedence: a line break; a space; any other character that is not a
     letter (punctuation, digits, quotes); a letter whose word starts there; a
-    letter 2nd to 4th in its word; a letter 5th or later in its word (its
-    word's start lies beyond the four characters a 5-gram sees).
+    letter 2nd to 4th in its word; a letter 5th or later in its word (the
+    character before its word lies beyond the four characters a 5-gram sees).
     """
     pos = word_position(text)
     out = np.empty(len(text), dtype=np.int64)
