@@ -237,8 +237,10 @@ def fastest_method(device: torch.device | str) -> str:
     ``"fused"`` on a CPU, ``"parallel"`` on a GPU.
 
     On a CPU with few cores the loop does the least work and each step is tiny
-    (the matrix products were taken out of it), so it wins; on a GPU the
-    scan's ``2 log2(steps)`` rounds beat ``steps`` rounds of a loop.
+    (the matrix products were taken out of it), so it is the default there
+    (book/parallel_rnn.md measured the tree scan ahead only for a single
+    sequence); on a GPU the scan's ``2 log2(steps)`` rounds beat ``steps``
+    rounds of a loop.
     ``bench/parallel.py`` measures both.
     """
     return "fused" if torch.device(device).type == "cpu" else "parallel"
