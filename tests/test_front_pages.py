@@ -103,3 +103,20 @@ def test_licence_files_say_what_they_cover():
     assert "Attribution-ShareAlike 4.0 International" in text
     assert "Dive into Deep Learning" in text and "MIT" in text
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_every_bibliography_has_its_own_key_and_label_prefix():
+    # sphinxcontrib-bibtex numbers each page's list from 1, so two pages with
+    # the same label prefix both make "S1": the strict build fails on the
+    # duplicate label. Read the sources, so the fast tests catch it.
+    keys, labels = {}, {}
+    for page in sorted((ROOT / "book").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for option, seen in (("keyprefix", keys), ("labelprefix", labels)):
+            for value in re.findall(rf"^:{option}: *(\S+)", text, re.M):
+                assert value not in seen, (
+                    f"{page.name} and {seen[value]} both use :{option}: "
+                    f"{value}; give {page.name} its own"
+                )
+                seen[value] = page.name
+    assert len(labels) >= 17
