@@ -24,8 +24,9 @@ grows with ``log2(steps)`` (a *scan*, Blelloch 1990).
   tensor and a hand-written backward pass. The gradient of a linear
   recurrence is a linear recurrence run backwards in time,
   ``g_t = dL/dh_t + a_{t+1} * g_{t+1}``, so the backward pass is one loop too.
-  On a CPU with a few cores this is the fastest: each step is one small
-  elementwise operation, and the work is the least of the three.
+  It does the least work of the three, each step one small elementwise
+  operation, so it is the default on a CPU with a few cores (which method
+  wins a timing there depends on the batch and the machine).
 
 :func:`fastest_method` says which one the book uses on a device. Two closed
 forms that avoid the loop are here as well, for the page to compare:
@@ -237,9 +238,9 @@ def fastest_method(device: torch.device | str) -> str:
     ``"fused"`` on a CPU, ``"parallel"`` on a GPU.
 
     On a CPU with few cores the loop does the least work and each step is tiny
-    (the matrix products were taken out of it), so it is the default there
-    (book/parallel_rnn.md measured the tree scan ahead only for a single
-    sequence); on a GPU the scan's ``2 log2(steps)`` rounds beat ``steps``
+    (the matrix products were taken out of it), so it is the default there;
+    book/parallel_rnn.md times both, and which wins depends on the batch and
+    the machine. On a GPU the scan's ``2 log2(steps)`` rounds beat ``steps``
     rounds of a loop.
     ``bench/parallel.py`` measures both.
     """
