@@ -120,3 +120,20 @@ def test_every_bibliography_has_its_own_key_and_label_prefix():
                 )
                 seen[value] = page.name
     assert len(labels) >= 17
+
+
+def test_every_table_a_cell_builds_is_shown():
+    # rnnbook.table returns the table; Jupyter shows only a cell's last
+    # expression, so a table followed by more statements is silently lost.
+    lost = []
+    for page in sorted((ROOT / "book").glob("*.md")):
+        cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", page.read_text(
+            encoding="utf-8"), re.M | re.S)
+        for cell in cells:
+            lines = [line for line in cell.split("\n") if line.strip()]
+            for i, line in enumerate(lines):
+                if re.match(r"(rnnbook\.)?table\(", line):
+                    after = [a for a in lines[i + 1:] if a[0] not in " )]}"]
+                    if after:
+                        lost.append(f"{page.name}: {line[:40]}... then {after[0]}")
+    assert not lost, "make the table the cell's last statement:\n" + "\n".join(lost)
